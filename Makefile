@@ -1,0 +1,79 @@
+# The two set-up commands: `make run` (serve the portal on the embedded default) and
+# `make test` (the whole suite, starting PostgreSQL and Elasticsearch). See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+LOCAL := .local
+ADMIN_EMAIL ?= admin@example.jp
+# Pytest options for a developer's own runs, e.g. `make test PYTEST_ARGS="-k district -x"`.
+PYTEST_ARGS ?=
+
+.PHONY: run install install-dev test test-unit test-integration services-start services-stop bench lint lint-docker clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Secrets of the local instance: generated once, kept in .local/ (git-ignored), never fixed.
+$(LOCAL)/secret_key:
+	mkdir -p $(LOCAL) && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+$(LOCAL)/admin_password:
+	mkdir -p $(LOCAL) && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(18))" > $@
+
+run: $(VENV)/.installed $(LOCAL)/secret_key $(LOCAL)/admin_password
+	@export DEBUG=true SECRET_KEY="$$(cat $(LOCAL)/secret_key)" BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}"; \
+	set -e; \
+	$(PY) manage.py migrate --noinput -v 0; \
+	$(PY) manage.py ensure_admin --email "$(ADMIN_EMAIL)" --password-file $(LOCAL)/admin_password; \
+	$(PY) manage.py seed_demo; \
+	echo ""; \
+	echo "新宿地域ポータル:   http://$(HOST):$(PORT)/"; \
+	echo "管理画面 (admin):   http://$(HOST):$(PORT)/admin/"; \
+	echo "  メールアドレス:   $(ADMIN_EMAIL)"; \
+	echo "  パスワード:       $$(cat $(LOCAL)/admin_password)   (保存先: $(LOCAL)/admin_password)"; \
+	echo "API:                http://$(HOST):$(PORT)/api/v3/docs/"; \
+	echo ""; \
+	exec $(PY) manage.py runserver "$(HOST):$(PORT)"
+
+services-start:
+	bash site/dev/services.sh start
+services-stop:
+	bash site/dev/services.sh stop
+
+# Unit tests on SQLite, then integration tests on PostgreSQL, Elasticsearch, SMTP and a browser.
+# The services are started here and stopped at the end, whatever the outcome.
+test: $(VENV)/.installed-dev
+	@set -o pipefail; \
+	bash site/dev/install-test-tools.sh; \
+	trap 'bash site/dev/services.sh stop' EXIT; \
+	eval "$$(bash site/dev/services.sh start | grep '^export ')"; \
+	status=0; \
+	echo "== unit tests (SQLite, database search) =="; \
+	env -u DATABASE_URL -u SEARCH_URL $(PY) -m pytest tests --ignore=tests/integration --ignore=tests/bench $(PYTEST_ARGS) || status=$$?; \
+	echo "== integration tests (PostgreSQL $$DATABASE_URL, search $$SEARCH_URL) =="; \
+	$(PY) -m pytest tests/integration $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
+
+test-unit: $(VENV)/.installed-dev
+	env -u DATABASE_URL -u SEARCH_URL $(PY) -m pytest tests --ignore=tests/integration --ignore=tests/bench $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-dev
+	$(PY) -m pytest tests/bench -s $(PYTEST_ARGS)
+
+lint-docker:
+	bash site/lint.sh
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

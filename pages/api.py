@@ -1,0 +1,224 @@
+"""
+The pages' part of the JSON API (django-ninja, mounted in Wagtail's API v3).
+
+Wagtail's own ``/api/v3/pages/`` serves every page type with its ``api_fields`` (typed by
+``pages.api_schemas``). Here: ``/api/v3/content/``, one listing across page types filtered by
+type, district, theme and date, and ``/api/v3/preview/`` for a headless front end to fetch a
+draft being previewed in the admin.
+"""
+
+import datetime
+from typing import Literal, Optional
+
+from django.core.signing import BadSignature
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
+from wagtail.models import Locale, Page
+
+from . import models as page_models
+from .api_schemas import ImageSchema, TermSchema, image_data, term
+
+# --- /api/v3/content/: one listing across page types ------------------------------------------
+
+LISTED_TYPES = {
+    "article": page_models.ArticlePage,
+    "shop": page_models.ShopPage,
+    "event": page_models.EventPage,
+    "special": page_models.SpecialPage,
+}
+ContentType_ = Literal["article", "shop", "event", "special"]
+
+
+class ContentItemSchema(Schema):
+    id: int
+    type: ContentType_
+    title: str
+    url: Optional[str]
+    lead: str
+    date: Optional[datetime.date] = Field(None, description="記事は掲載日、イベントは開催日、その他は公開日")
+    end: Optional[datetime.datetime] = None
+    start: Optional[datetime.datetime] = None
+    districts: list[TermSchema]
+    themes: list[TermSchema]
+    image: Optional[ImageSchema]
+    locale: str
+
+
+class ContentFilters(Schema):
+    type: list[ContentType_] = Field([], description="種類（複数可）: article, shop, event, special")
+    district: Optional[str] = Field(None, description="地域の ID またはスラッグ")
+    theme: Optional[str] = Field(None, description="テーマの ID またはスラッグ")
+    date_from: Optional[datetime.date] = Field(None, description="この日以降（イベントは終了日がこの日以降）")
+    date_to: Optional[datetime.date] = Field(None, description="この日以前（イベントは開始日がこの日以前）")
+    locale: str = Field("ja", description="言語コード")
+
+
+def _term_page(model, value, locale):
+    """A district or theme by id or slug; a value that names none is a 404 with a clear message."""
+    queryset = model.objects.live().filter(locale=locale)
+    found = queryset.filter(pk=int(value)).first() if value.isdigit() else queryset.filter(slug=value).first()
+    if found is None:
+        raise Http404(f"{model._meta.verbose_name}「{value}」は見つかりません。")
+    return found
+
+
+def _item(page, kind):
+    if kind == "event":
+        districts = [term(page.district)] if page.district_id else []
+        date = timezone.localtime(page.start).date()
+    else:
+        districts = [term(d) for d in page.districts.all()] if hasattr(page, "districts") else []
+        date = page.date if kind == "article" else timezone.localtime(page.first_published_at).date()
+    return {
+        "id": page.pk,
+        "type": kind,
+        "title": page.title,
+        "url": page.get_full_url(),
+        "lead": getattr(page, "lead", "") or "",
+        "date": date,
+        "start": getattr(page, "start", None),
+        "end": getattr(page, "end", None),
+        "districts": districts,
+        "themes": [term(t) for t in page.themes.all()] if hasattr(page, "themes") else [],
+        "image": image_data(page.hero_image, page.hero_alt),
+        "locale": page.locale.language_code,
+    }
+
+
+def content_queryset(kind, filters, locale):
+    model = LISTED_TYPES[kind]
+    queryset = model.objects.live().public().filter(locale=locale).select_related("hero_image", "locale")
+    if filters.district:
+        district = _term_page(page_models.DistrictPage, filters.district, locale)
+        if kind == "event":
+            queryset = queryset.filter(district=district)
+        elif kind == "special":
+            queryset = queryset.none()
+        else:
+            queryset = queryset.filter(districts=district)
+    if filters.theme:
+        theme = _term_page(page_models.ThemePage, filters.theme, locale)
+        queryset = queryset.none() if kind == "special" else queryset.filter(themes=theme)
+    if kind == "event":
+        if filters.date_from:
+            queryset = queryset.filter(end__date__gte=filters.date_from)
+        if filters.date_to:
+            queryset = queryset.filter(start__date__lte=filters.date_to)
+    else:
+        field = "date" if kind == "article" else "first_published_at__date"
+        if filters.date_from:
+            queryset = queryset.filter(Q(**{f"{field}__gte": filters.date_from}))
+        if filters.date_to:
+            queryset = queryset.filter(Q(**{f"{field}__lte": filters.date_to}))
+    if kind == "event":
+        queryset = queryset.select_related("district").prefetch_related("themes")
+    elif kind in ("article", "shop"):
+        queryset = queryset.prefetch_related("districts", "themes")
+    return queryset
+
+
+content_router = Router(tags=["content"])
+
+
+@content_router.get(
+    "/", response=list[ContentItemSchema], url_name="content_list", summary="地域・テーマ・日付で絞り込む横断一覧",
+    operation_id="content_list",
+)
+@paginate(WagtailLimitOffsetPagination)
+def content_list(request, filters: ContentFilters = Query(...)):
+    """
+    Articles, shops, events and specials in one list, newest first (by publication; events by
+    start date when only events are asked for). Filter by district and theme (id or slug) and by date.
+    """
+    locale = Locale.objects.filter(language_code=filters.locale).first()
+    if locale is None:
+        raise Http404(f"言語「{filters.locale}」はありません。")
+    kinds = filters.type or list(LISTED_TYPES)
+    if kinds == ["event"]:
+        queryset = content_queryset("event", filters, locale).order_by("start", "pk")
+        return _LazyItems(queryset, "event")
+    rows = []
+    for kind in kinds:
+        queryset = content_queryset(kind, filters, locale)
+        rows += [(published, pk, kind) for pk, published in queryset.values_list("pk", "first_published_at")]
+    rows.sort(key=lambda row: (row[0] or timezone.now(), row[1]), reverse=True)
+    return _MergedItems(rows, {kind: content_queryset(kind, filters, locale) for kind in kinds})
+
+
+class _LazyItems:
+    """A queryset of one page type, turned into API items only for the requested slice."""
+
+    def __init__(self, queryset, kind):
+        self.queryset, self.kind = queryset, kind
+
+    def __len__(self):
+        return self.queryset.count()
+
+    def count(self):
+        return len(self)
+
+    def __getitem__(self, window):
+        return [_item(page, self.kind) for page in self.queryset[window]]
+
+
+class _MergedItems:
+    """(published, pk, kind) rows sorted in memory; only the requested slice is loaded as pages."""
+
+    def __init__(self, rows, querysets):
+        self.rows, self.querysets = rows, querysets
+
+    def __len__(self):
+        return len(self.rows)
+
+    def count(self):
+        return len(self.rows)
+
+    def __getitem__(self, window):
+        chosen = self.rows[window]
+        pages = {}
+        for kind in {kind for _p, _pk, kind in chosen}:
+            ids = [pk for _p, pk, k in chosen if k == kind]
+            pages.update({(kind, p.pk): p for p in self.querysets[kind].filter(pk__in=ids)})
+        return [_item(pages[(kind, pk)], kind) for _p, pk, kind in chosen]
+
+
+# --- /api/v3/preview/: drafts for a headless front end ----------------------------------------
+
+preview_router = Router(tags=["preview"])
+
+
+def _preview_response_schema():
+    from wagtail.api.v3.routers.pages import PageDetailSchema
+
+    return PageDetailSchema
+
+
+@preview_router.get("/", response=_preview_response_schema(), url_name="page_preview", summary="下書きのプレビュー")
+def page_preview(request, content_type: str, token: str):
+    """
+    The page being previewed in the admin, as the page detail API would give it once published.
+    The admin hands ``content_type`` and ``token`` to the front end (``HEADLESS_PREVIEW_URL``);
+    the token is signed by Wagtail, so no other authentication is needed.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    try:
+        app_label, model_name = content_type.split(".")
+        model = ContentType.objects.get(app_label=app_label, model=model_name.lower()).model_class()
+    except (ValueError, ContentType.DoesNotExist):
+        raise Http404("プレビューするページの種類が正しくありません。") from None
+    if model is None or not issubclass(model, Page) or not hasattr(model, "get_page_from_preview_token"):
+        raise Http404("プレビューするページの種類が正しくありません。")
+    try:
+        page = model.get_page_from_preview_token(token)
+    except BadSignature:
+        raise Http404("プレビューの有効期限が切れたか、URL が正しくありません。") from None
+    if page is None:
+        raise Http404("プレビューが見つかりません。")
+    if page.pk is None:  # a page not saved yet
+        page.pk = page.id = 0
+    return page

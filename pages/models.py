@@ -1,0 +1,505 @@
+"""
+Wagtail page models of the portal, read top to bottom: fields, panels, search fields, API
+fields, context.
+
+Tree (ja locale; wagtail-localize mirrors it for en, zh-hans and ko)::
+
+    HomePage
+      DistrictIndexPage  -> DistrictPage  (the ward's 10 districts)
+      ThemeIndexPage     -> ThemePage     (子育て, 介護, 遊び場, 防犯, ...)
+      ArticleIndexPage   -> ArticlePage   (取材記事)
+      SpecialIndexPage   -> SpecialPage   (特集)
+      ShopIndexPage      -> ShopPage      (店舗・企業・団体)
+      EventIndexPage     -> EventPage     (イベント)
+"""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import RICH_TEXT_FEATURES, BodyBlock, LinkBlock
+
+postal_code_validator = RegexValidator(r"^\d{3}-?\d{4}$", "郵便番号は 123-4567 の形式で入力してください。")
+phone_validator = RegexValidator(r"^[0-9０-９\-－()（） ]{10,15}$", "電話番号は 03-1234-5678 の形式で入力してください。")
+
+
+def paginate(request, queryset, per_page=None):
+    """One page of ``queryset`` for ``?page=N``; out-of-range numbers give the last page."""
+    paginator = Paginator(queryset, per_page or settings.PORTAL_PAGE_SIZE)
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+class LocationMixin(models.Model):
+    """A point on the map (WGS84), optional. Shown as coordinates and a map link; no map tiles are loaded."""
+
+    latitude = models.DecimalField(
+        "緯度", max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        "経度", max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+
+    location_panels = [FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading="位置")]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def map_url(self):
+        if self.latitude is None or self.longitude is None:
+            return ""
+        return (
+            "https://www.openstreetmap.org/?mlat={0}&mlon={1}#map=17/{0}/{1}".format(self.latitude, self.longitude)
+        )
+
+
+class HeroImageMixin(models.Model):
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name="メイン画像", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    hero_alt = models.CharField(
+        "メイン画像の代替テキスト", max_length=200, blank=True,
+        help_text="空欄のときは画像に登録された説明を使います。",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def hero_alt_text(self):
+        if not self.hero_image:
+            return ""
+        return self.hero_alt or self.hero_image.default_alt_text or self.hero_image.title
+
+
+class HomePage(Page):
+    lead = models.CharField("リード文", max_length=300, blank=True)
+    body = RichTextField("本文", blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = Page.content_panels + [FieldPanel("lead"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("lead"), index.SearchField("body")]
+
+    max_count_per_parent = 1
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "pages.DistrictIndexPage", "pages.ThemeIndexPage", "pages.ArticleIndexPage",
+        "pages.SpecialIndexPage", "pages.ShopIndexPage", "pages.EventIndexPage",
+    ]
+
+    class Meta:
+        verbose_name = "トップページ"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        live = lambda model: model.objects.live().public().filter(locale=self.locale)  # noqa: E731
+        context["latest_articles"] = live(ArticlePage).order_by("-date", "-pk").select_related("hero_image")[:6]
+        context["upcoming_events"] = (
+            live(EventPage).filter(end__gte=timezone.now()).order_by("start").select_related("district")[:6]
+        )
+        context["specials"] = live(SpecialPage).order_by("-first_published_at")[:3]
+        context["districts"] = live(DistrictPage).order_by("path")
+        context["themes"] = live(ThemePage).order_by("path")
+        return context
+
+
+class SectionIndexPage(Page):
+    """Common shape of the section index pages: a lead, then the section's pages."""
+
+    lead = models.CharField("リード文", max_length=300, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("lead")]
+    search_fields = Page.search_fields + [index.SearchField("lead")]
+    parent_page_types = ["pages.HomePage"]
+    max_count_per_parent = 1
+    child_order = ("path",)
+
+    class Meta:
+        abstract = True
+
+    def children_queryset(self):
+        return self.get_children().live().public().specific().order_by(*self.child_order)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["items"] = paginate(request, self.children_queryset())
+        return context
+
+
+class DistrictIndexPage(SectionIndexPage):
+    subpage_types = ["pages.DistrictPage"]
+
+    class Meta:
+        verbose_name = "地域一覧"
+
+    def children_queryset(self):
+        return self.get_children().live().public().specific().order_by("path")
+
+
+class TaggedListingMixin:
+    """District and theme pages list what is tagged with them, newest first, paginated."""
+
+    def tagged_pages(self):
+        article_ids = ArticlePage.objects.filter(**{self.tag_lookup: self}).values("pk")
+        shop_ids = ShopPage.objects.filter(**{self.tag_lookup: self}).values("pk")
+        event_ids = EventPage.objects.filter(**{self.event_lookup: self}).values("pk")
+        return (
+            Page.objects.live().public()
+            .filter(models.Q(pk__in=article_ids) | models.Q(pk__in=shop_ids) | models.Q(pk__in=event_ids))
+            .order_by("-first_published_at", "-pk")
+            .specific()
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["items"] = paginate(request, self.tagged_pages())
+        context["upcoming_events"] = (
+            EventPage.objects.live().public().filter(**{self.event_lookup: self}, end__gte=timezone.now())
+            .order_by("start")[:5]
+        )
+        return context
+
+
+class DistrictPage(TaggedListingMixin, LocationMixin, HeroImageMixin, Page):
+    """One of the ward's 10 districts (the areas of its branch offices, 特別出張所)."""
+
+    reading = models.CharField("よみがな", max_length=60, blank=True)
+    description = RichTextField("地域の紹介", blank=True, features=RICH_TEXT_FEATURES)
+    office_name = models.CharField("連絡先の名称", max_length=100, blank=True, help_text="例：四谷特別出張所")
+    office_address = models.CharField("所在地", max_length=200, blank=True)
+    office_phone = models.CharField("電話番号", max_length=20, blank=True, validators=[phone_validator])
+    office_url = models.URLField("ウェブサイト", blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("reading"),
+        FieldPanel("description"),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="画像"),
+        MultiFieldPanel(
+            [FieldPanel("office_name"), FieldPanel("office_address"), FieldPanel("office_phone"), FieldPanel("office_url")],
+            heading="連絡先",
+        ),
+    ] + LocationMixin.location_panels
+    search_fields = Page.search_fields + [
+        index.SearchField("reading", boost=2),
+        index.SearchField("description"),
+        index.SearchField("office_address"),
+    ]
+    api_fields = ["reading", "description", "office_name", "office_address", "office_phone", "office_url",
+                  "latitude", "longitude", "hero_image", "hero_alt"]
+
+    parent_page_types = ["pages.DistrictIndexPage"]
+    subpage_types = []
+    tag_lookup = "districts"
+    event_lookup = "district"
+
+    class Meta:
+        verbose_name = "地域"
+        verbose_name_plural = "地域"
+
+
+class ThemeIndexPage(SectionIndexPage):
+    subpage_types = ["pages.ThemePage"]
+
+    class Meta:
+        verbose_name = "テーマ一覧"
+
+
+class ThemePage(TaggedListingMixin, HeroImageMixin, Page):
+    """A theme menu (子育て, 介護, 遊び場, 防犯, ...)."""
+
+    description = RichTextField("テーマの紹介", blank=True, features=RICH_TEXT_FEATURES)
+    links = StreamField(
+        [("link", LinkBlock())], verbose_name="関連リンク（区の窓口・制度など）", blank=True,
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("description"),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="画像"),
+        FieldPanel("links"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("description")]
+    api_fields = ["description", "hero_image", "hero_alt", "links"]
+
+    parent_page_types = ["pages.ThemeIndexPage"]
+    subpage_types = []
+    tag_lookup = "themes"
+    event_lookup = "themes"
+
+    class Meta:
+        verbose_name = "テーマ"
+        verbose_name_plural = "テーマ"
+
+
+class ArticleIndexPage(SectionIndexPage):
+    subpage_types = ["pages.ArticlePage"]
+
+    class Meta:
+        verbose_name = "取材記事一覧"
+
+    def children_queryset(self):
+        return ArticlePage.objects.child_of(self).live().public().order_by("-date", "-pk").select_related("hero_image")
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey("pages.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE)
+
+
+class ArticlePage(HeroImageMixin, Page):
+    """An interview article (取材記事) written by an editor."""
+
+    date = models.DateField("掲載日", default=timezone.localdate)
+    lead = models.CharField("リード文", max_length=300, blank=True, help_text="一覧や検索結果に表示される要約です。")
+    interviewee = models.CharField("取材対象者", max_length=120, blank=True, help_text="例：〇〇商店街振興組合 理事長 山田花子さん")
+    body = StreamField(BodyBlock(), verbose_name="本文")
+    districts = ParentalManyToManyField("pages.DistrictPage", verbose_name="地域", blank=True, related_name="articles")
+    themes = ParentalManyToManyField("pages.ThemePage", verbose_name="テーマ", blank=True, related_name="articles")
+    tags = ClusterTaggableManager("タグ", through=ArticlePageTag, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("date"), FieldPanel("interviewee")]),
+        FieldPanel("lead"),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="メイン画像"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("districts", widget=forms.CheckboxSelectMultiple),
+             FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+             FieldPanel("tags")],
+            heading="分類",
+        ),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("lead", boost=2),
+        index.SearchField("interviewee", boost=2),
+        index.SearchField("body"),
+        index.FilterField("date"),
+        index.RelatedFields("districts", [index.SearchField("title")]),
+        index.RelatedFields("themes", [index.SearchField("title")]),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+    api_fields = ["date", "lead", "interviewee", "body", "districts", "themes", "tags", "hero_image", "hero_alt"]
+
+    parent_page_types = ["pages.ArticleIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "取材記事"
+        verbose_name_plural = "取材記事"
+
+
+class SpecialIndexPage(SectionIndexPage):
+    subpage_types = ["pages.SpecialPage"]
+
+    class Meta:
+        verbose_name = "特集一覧"
+
+    def children_queryset(self):
+        return SpecialPage.objects.child_of(self).live().public().order_by("-first_published_at", "-pk")
+
+
+class SpecialPage(HeroImageMixin, Page):
+    """A special feature (特集): a lead, then the articles and events it gathers, in the editor's order."""
+
+    lead = models.TextField("リード文", max_length=600)
+    body = StreamField(BodyBlock(), verbose_name="本文", blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("lead"),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="メイン画像"),
+        FieldPanel("body"),
+        InlinePanel("items", label="掲載する記事・イベント"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("lead", boost=2), index.SearchField("body")]
+    api_fields = ["lead", "body", "hero_image", "hero_alt", "items"]
+
+    parent_page_types = ["pages.SpecialIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "特集"
+        verbose_name_plural = "特集"
+
+    def gathered_pages(self):
+        """The live pages this special gathers, in order (a page unpublished later drops out)."""
+        return [item.page.specific for item in self.items.select_related("page") if item.page.live]
+
+
+class SpecialPageItem(Orderable):
+    special = ParentalKey(SpecialPage, related_name="items", on_delete=models.CASCADE)
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name="記事またはイベント", on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [PageChooserPanel("page", ["pages.ArticlePage", "pages.EventPage"])]
+    api_fields = ["page"]
+
+
+class ShopIndexPage(SectionIndexPage):
+    subpage_types = ["pages.ShopPage"]
+
+    class Meta:
+        verbose_name = "店舗・企業・団体一覧"
+
+    def children_queryset(self):
+        return ShopPage.objects.child_of(self).live().public().order_by("title_reading", "title")
+
+    def get_context(self, request, *args, **kwargs):
+        context = Page.get_context(self, request, *args, **kwargs)
+        shops = self.children_queryset()
+        category = request.GET.get("category", "")
+        if category in ShopPage.Category.values:
+            shops = shops.filter(category=category)
+        context["category"] = category
+        context["categories"] = ShopPage.Category.choices
+        context["items"] = paginate(request, shops)
+        return context
+
+
+class ShopPage(LocationMixin, HeroImageMixin, Page):
+    """A listing of a shop, company or organisation (店舗・企業・団体)."""
+
+    class Category(models.TextChoices):
+        SHOP = "shop", "店舗"
+        RESTAURANT = "restaurant", "飲食店"
+        COMPANY = "company", "企業"
+        CLINIC = "clinic", "医療・福祉"
+        ORGANISATION = "organisation", "団体・NPO"
+        FACILITY = "facility", "施設"
+
+    title_reading = models.CharField("名称のよみがな", max_length=120, blank=True)
+    category = models.CharField("分類", max_length=20, choices=Category.choices, default=Category.SHOP)
+    description = RichTextField("紹介", blank=True, features=RICH_TEXT_FEATURES)
+    postal_code = models.CharField("郵便番号", max_length=8, blank=True, validators=[postal_code_validator])
+    address = models.CharField("住所", max_length=200)
+    phone = models.CharField("電話番号", max_length=20, blank=True, validators=[phone_validator])
+    opening_hours = models.TextField("営業時間・定休日", blank=True, max_length=500)
+    website = models.URLField("ウェブサイト", blank=True)
+    districts = ParentalManyToManyField("pages.DistrictPage", verbose_name="地域", blank=True, related_name="shops")
+    themes = ParentalManyToManyField("pages.ThemePage", verbose_name="テーマ", blank=True, related_name="shops")
+
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("title_reading"), FieldPanel("category")]),
+        FieldPanel("description"),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="画像"),
+        MultiFieldPanel(
+            [FieldPanel("postal_code"), FieldPanel("address"), FieldPanel("phone"),
+             FieldPanel("opening_hours"), FieldPanel("website")],
+            heading="基本情報",
+        ),
+        *LocationMixin.location_panels,
+        MultiFieldPanel([FieldPanel("districts"), FieldPanel("themes")], heading="分類"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("title_reading"),
+        index.SearchField("description"),
+        index.SearchField("address"),
+        index.FilterField("category"),
+        index.RelatedFields("districts", [index.SearchField("title")]),
+        index.RelatedFields("themes", [index.SearchField("title")]),
+    ]
+    api_fields = ["title_reading", "category", "description", "postal_code", "address", "phone",
+                  "opening_hours", "website", "latitude", "longitude", "districts", "themes", "hero_image", "hero_alt"]
+
+    parent_page_types = ["pages.ShopIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "店舗・企業・団体"
+        verbose_name_plural = "店舗・企業・団体"
+
+
+class EventIndexPage(SectionIndexPage):
+    subpage_types = ["pages.EventPage"]
+
+    class Meta:
+        verbose_name = "イベント一覧"
+
+    def get_context(self, request, *args, **kwargs):
+        context = Page.get_context(self, request, *args, **kwargs)
+        events = EventPage.objects.child_of(self).live().public().select_related("district")
+        show_past = request.GET.get("past") == "1"
+        now = timezone.now()
+        events = events.filter(end__lt=now).order_by("-start") if show_past else events.filter(end__gte=now).order_by("start")
+        context["show_past"] = show_past
+        context["items"] = paginate(request, events)
+        return context
+
+
+class EventPage(LocationMixin, HeroImageMixin, Page):
+    """A local event: when, where, how much, who organises it and how to take part."""
+
+    start = models.DateTimeField("開始日時")
+    end = models.DateTimeField("終了日時")
+    venue = models.CharField("会場", max_length=200)
+    venue_address = models.CharField("会場の住所", max_length=200, blank=True)
+    district = models.ForeignKey(
+        "pages.DistrictPage", verbose_name="地域", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    themes = ParentalManyToManyField("pages.ThemePage", verbose_name="テーマ", blank=True, related_name="events")
+    fee = models.CharField("参加費", max_length=100, default="無料", help_text="例：無料、500円（材料費）")
+    capacity = models.PositiveIntegerField("定員", null=True, blank=True, help_text="空欄は定員なし")
+    organiser = models.CharField("主催", max_length=150)
+    how_to_apply = models.TextField("申込方法", blank=True, max_length=1000, help_text="空欄は申込不要")
+    contact = models.CharField("問い合わせ先", max_length=200, blank=True)
+    lead = models.CharField("リード文", max_length=300, blank=True)
+    body = StreamField(BodyBlock(), verbose_name="詳細", blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("lead"),
+        FieldRowPanel([FieldPanel("start"), FieldPanel("end")], heading="日時"),
+        MultiFieldPanel([FieldPanel("venue"), FieldPanel("venue_address"), FieldPanel("district")], heading="会場"),
+        *LocationMixin.location_panels,
+        MultiFieldPanel(
+            [FieldPanel("fee"), FieldPanel("capacity"), FieldPanel("organiser"), FieldPanel("how_to_apply"), FieldPanel("contact")],
+            heading="参加方法",
+        ),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_alt")], heading="画像"),
+        FieldPanel("body"),
+        FieldPanel("themes"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("lead", boost=2),
+        index.SearchField("venue"),
+        index.SearchField("organiser"),
+        index.SearchField("body"),
+        index.FilterField("start"),
+        index.FilterField("end"),
+        index.FilterField("district"),
+        index.RelatedFields("district", [index.SearchField("title")]),
+        index.RelatedFields("themes", [index.SearchField("title")]),
+    ]
+    api_fields = ["start", "end", "venue", "venue_address", "district", "themes", "fee", "capacity", "organiser",
+                  "how_to_apply", "contact", "lead", "body", "latitude", "longitude", "hero_image", "hero_alt"]
+
+    parent_page_types = ["pages.EventIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "イベント"
+        verbose_name_plural = "イベント"
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "終了日時は開始日時より後にしてください。"})
+
+    @property
+    def is_past(self):
+        return self.end < timezone.now()

@@ -1,0 +1,123 @@
+"""
+The one JSON API of the portal: Wagtail 8's API v3 (django-ninja) with our routers added, so
+``/api/v3/openapi.json`` describes every JSON endpoint.
+
+Errors: every error is an RFC 7807 problem document (``application/problem+json``), the shape
+Wagtail's API already uses, with one member added: ``code``, a stable machine-readable name::
+
+    {"type": "about:blank", "title": "Not Found", "status": 404,
+     "code": "not_found", "detail": "…", "errors": [ … only for validation … ]}
+
+Codes: ``bad_request`` (400), ``authentication_required`` (401), ``permission_denied`` (403),
+``not_found`` (404), ``method_not_allowed`` (405), ``validation_error`` (422),
+``rate_limited`` (429), ``server_error`` (500). Apps raise ``ApiError`` for their own codes.
+"""
+
+import logging
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
+from wagtail.api.rich_text import RichTextFormatError
+from wagtail.api.v3.urls import api
+from wagtail.locales.api.v3 import router as locales_router
+
+from pages.api import content_router, preview_router
+
+logger = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+CODES = {
+    400: "bad_request",
+    401: "authentication_required",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+class ApiError(HttpError):
+    """An error with a code of its own: ``raise ApiError(409, "already_flagged", "…")``."""
+
+    def __init__(self, status_code, code, message, errors=None):
+        super().__init__(status_code, message)
+        self.code = code
+        self.errors = errors
+
+
+def problem(status, detail="", code=None, errors=None):
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    body = {"type": "about:blank", "title": title, "status": status, "code": code or CODES.get(status, "error"),
+            "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return JsonResponse(body, status=status, content_type=PROBLEM_JSON, json_dumps_params={"ensure_ascii": False},
+                        safe=False)
+
+
+@api.exception_handler(PydanticValidationError)
+@api.exception_handler(NinjaValidationError)
+@api.exception_handler(DjangoValidationError)
+def _validation_error(request, exc):
+    if isinstance(exc, NinjaValidationError):
+        errors = exc.errors
+    elif isinstance(exc, PydanticValidationError):
+        errors = [{k: v for k, v in error.items() if k not in ("input", "url")} for error in exc.errors()]
+    elif hasattr(exc, "loc_errors"):  # Wagtail's FormValidationError
+        errors = [{"type": code, "loc": list(path), "msg": message}
+                  for path, coded in exc.loc_errors for message, code in coded]
+    else:
+        errors = [{"msg": message} for message in exc.messages]
+    errors = [{k: (str(v) if k == "ctx" else v) for k, v in error.items()} for error in errors]
+    return problem(422, "入力内容に誤りがあります。", errors=errors)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request, exc):
+    if not request.user.is_authenticated:
+        return problem(401, "認証が必要です。")
+    return problem(403, str(exc) or "この操作は許可されていません。")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem(404, str(exc) or "見つかりません。")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return problem(exc.status_code, str(exc), code=getattr(exc, "code", None), errors=getattr(exc, "errors", None))
+
+
+@api.exception_handler(RichTextFormatError)
+def _rich_text_format(request, exc):
+    return problem(400, str(exc))
+
+
+@api.exception_handler(Exception)
+def _unhandled(request, exc):
+    logger.error("API error at %s", request.path, exc_info=exc)
+    return problem(500, str(exc) if settings.DEBUG else "サーバーでエラーが発生しました。")
+
+
+def not_found_view(request, *args, **kwargs):
+    """Any other path under /api/v3/ answers with the same problem document, not an HTML page."""
+    return problem(404, "この API はありません。")
+
+
+# wagtail_localize.locales replaces wagtail.locales, whose ready() would mount this router.
+api.add_router("/locales/", locales_router)
+api.add_router("/content/", content_router)
+api.add_router("/preview/", preview_router)
+
+__all__ = ["api", "ApiError", "problem", "not_found_view"]

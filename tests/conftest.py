@@ -1,0 +1,62 @@
+"""
+Shared fixtures. The demo site (fixtures.demo) is built once per test session, inside the test
+database; every test then runs in a transaction that is rolled back.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from fixtures.demo import build_demo
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        build_demo(scale=1, report=lambda message: None)
+        call_command("update_index", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Hashing speed is not under test here; the production hasher is.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_staff(db):
+    """A staff member in one of the groups: make_staff("Editors")."""
+    counter = iter(range(1, 1000))
+
+    def make(group_name, **extra):
+        n = next(counter)
+        user = get_user_model().objects.create_user(
+            email=f"{group_name.lower()}{n}@example.jp", password="correct horse battery staple",
+            nickname=f"{group_name}{n}", first_name="太郎", last_name="テスト", is_staff=False, **extra,
+        )
+        user.groups.add(Group.objects.get(name=group_name))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def editor(make_staff):
+    return make_staff("Editors")
+
+
+@pytest.fixture
+def moderator(make_staff):
+    return make_staff("Moderators")
+
+
+@pytest.fixture
+def administrator(make_staff):
+    return make_staff("Administrators")
+
+
+@pytest.fixture
+def site_client(client):
+    """The test client, talking to the default Wagtail site by its hostname."""
+    return client
