@@ -56,9 +56,10 @@ services-stop:
 # The services are started here and stopped at the end, whatever the outcome.
 test: $(VENV)/.installed-dev
 	@set -o pipefail; \
-	bash site/dev/install-test-tools.sh; \
+	bash site/dev/install-test-tools.sh || exit 1; \
 	trap 'bash site/dev/services.sh stop' EXIT; \
-	eval "$$(bash site/dev/services.sh start | grep '^export ')"; \
+	exports=$$(bash site/dev/services.sh start) || { echo "services did not start" >&2; exit 1; }; \
+	eval "$$exports"; \
 	status=0; \
 	echo "== unit tests (SQLite, database search) =="; \
 	env -u DATABASE_URL -u SEARCH_URL $(PY) -m pytest tests --ignore=tests/integration --ignore=tests/bench $(PYTEST_ARGS) || status=$$?; \

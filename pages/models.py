@@ -27,6 +27,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+from wagtail_headless_preview.models import HeadlessPreviewMixin
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock, LinkBlock
 
@@ -43,6 +44,25 @@ def paginate(request, queryset, per_page=None):
         return paginator.page(1)
     except EmptyPage:
         return paginator.page(paginator.num_pages)
+
+
+class PreviewMixin(HeadlessPreviewMixin):
+    """
+    Preview in the admin. With ``HEADLESS_PREVIEW_URL`` set, the admin opens the headless front
+    end with a signed token, and the front end fetches the draft from ``/api/v3/preview/``;
+    otherwise the server-rendered site previews the draft itself.
+    """
+
+    @classmethod
+    def get_page_from_preview_token(cls, token):
+        # Tokens expire (the package's own check has no age limit).
+        cls.get_preview_signer().unsign(token, max_age=settings.PREVIEW_TOKEN_MAX_AGE)
+        return super().get_page_from_preview_token(token)
+
+    def serve_preview(self, request, preview_mode):
+        if settings.HEADLESS_PREVIEW_URL:
+            return super().serve_preview(request, preview_mode)
+        return Page.serve_preview(self, request, preview_mode)
 
 
 class LocationMixin(models.Model):
@@ -71,6 +91,26 @@ class LocationMixin(models.Model):
         )
 
 
+class TermsMixin:
+    """The live districts and themes a page is tagged with, for templates (works in previews too)."""
+
+    def _live_related(self, name):
+        related = getattr(self, name, None)
+        if related is None:
+            return []
+        return [page for page in related.all() if page.live]  # in a preview this is an in-memory list
+
+    @property
+    def live_districts(self):
+        if hasattr(self, "district_id"):
+            return [self.district] if self.district_id and self.district.live else []
+        return self._live_related("districts")
+
+    @property
+    def live_themes(self):
+        return self._live_related("themes")
+
+
 class HeroImageMixin(models.Model):
     hero_image = models.ForeignKey(
         "wagtailimages.Image", verbose_name="メイン画像", null=True, blank=True,
@@ -91,7 +131,7 @@ class HeroImageMixin(models.Model):
         return self.hero_alt or self.hero_image.default_alt_text or self.hero_image.title
 
 
-class HomePage(Page):
+class HomePage(PreviewMixin, Page):
     lead = models.CharField("リード文", max_length=300, blank=True)
     body = RichTextField("本文", blank=True, features=RICH_TEXT_FEATURES)
 
@@ -121,7 +161,7 @@ class HomePage(Page):
         return context
 
 
-class SectionIndexPage(Page):
+class SectionIndexPage(PreviewMixin, Page):
     """Common shape of the section index pages: a lead, then the section's pages."""
 
     lead = models.CharField("リード文", max_length=300, blank=True)
@@ -178,7 +218,7 @@ class TaggedListingMixin:
         return context
 
 
-class DistrictPage(TaggedListingMixin, LocationMixin, HeroImageMixin, Page):
+class DistrictPage(PreviewMixin, TaggedListingMixin, LocationMixin, HeroImageMixin, Page):
     """One of the ward's 10 districts (the areas of its branch offices, 特別出張所)."""
 
     reading = models.CharField("よみがな", max_length=60, blank=True)
@@ -222,7 +262,7 @@ class ThemeIndexPage(SectionIndexPage):
         verbose_name = "テーマ一覧"
 
 
-class ThemePage(TaggedListingMixin, HeroImageMixin, Page):
+class ThemePage(PreviewMixin, TaggedListingMixin, HeroImageMixin, Page):
     """A theme menu (子育て, 介護, 遊び場, 防犯, ...)."""
 
     description = RichTextField("テーマの紹介", blank=True, features=RICH_TEXT_FEATURES)
@@ -262,7 +302,7 @@ class ArticlePageTag(TaggedItemBase):
     content_object = ParentalKey("pages.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE)
 
 
-class ArticlePage(HeroImageMixin, Page):
+class ArticlePage(PreviewMixin, TermsMixin, HeroImageMixin, Page):
     """An interview article (取材記事) written by an editor."""
 
     date = models.DateField("掲載日", default=timezone.localdate)
@@ -314,7 +354,7 @@ class SpecialIndexPage(SectionIndexPage):
         return SpecialPage.objects.child_of(self).live().public().order_by("-first_published_at", "-pk")
 
 
-class SpecialPage(HeroImageMixin, Page):
+class SpecialPage(PreviewMixin, HeroImageMixin, Page):
     """A special feature (特集): a lead, then the articles and events it gathers, in the editor's order."""
 
     lead = models.TextField("リード文", max_length=600)
@@ -372,7 +412,7 @@ class ShopIndexPage(SectionIndexPage):
         return context
 
 
-class ShopPage(LocationMixin, HeroImageMixin, Page):
+class ShopPage(PreviewMixin, TermsMixin, LocationMixin, HeroImageMixin, Page):
     """A listing of a shop, company or organisation (店舗・企業・団体)."""
 
     class Category(models.TextChoices):
@@ -442,7 +482,7 @@ class EventIndexPage(SectionIndexPage):
         return context
 
 
-class EventPage(LocationMixin, HeroImageMixin, Page):
+class EventPage(PreviewMixin, TermsMixin, LocationMixin, HeroImageMixin, Page):
     """A local event: when, where, how much, who organises it and how to take part."""
 
     start = models.DateTimeField("開始日時")

@@ -203,17 +203,42 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "新宿地域ポータル <no-reply@portal.example.jp>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# SEARCH_URL: an Elasticsearch 9 URL (http://search:9200). Unset: Wagtail's database backend.
+# SEARCH_URL: the search engine (http://user:pass@search:9200). Unset: Wagtail's database backend.
+# SEARCH_ENGINE: "opensearch" (OpenSearch 3, the engine the test suite runs; default) or
+# "elasticsearch" (Elasticsearch 9). Both speak the Elasticsearch API; see README "Search".
+# Japanese text is analysed with kuromoji (the analysis-kuromoji plugin must be installed).
 # SEARCH_INDEX_PREFIX keeps several sites (or test runs) apart on one cluster.
+SEARCH_ENGINE = env("SEARCH_ENGINE", "opensearch")
+SEARCH_BACKENDS = {
+    "opensearch": "wagtail.search.backends.opensearch3",
+    "elasticsearch": "wagtail.search.backends.elasticsearch9",
+}
 if env("SEARCH_URL"):
+    if SEARCH_ENGINE not in SEARCH_BACKENDS:
+        raise ImproperlyConfigured("SEARCH_ENGINE must be 'opensearch' or 'elasticsearch'.")
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            "BACKEND": "wagtail.search.backends.elasticsearch9",
+            "BACKEND": SEARCH_BACKENDS[SEARCH_ENGINE],
             "URLS": [env("SEARCH_URL")],
             "INDEX_PREFIX": env("SEARCH_INDEX_PREFIX", "portal_"),
             "TIMEOUT": int(env("SEARCH_TIMEOUT", "10")),
             "OPTIONS": {},
-            "INDEX_SETTINGS": {},
+            "INDEX_SETTINGS": {
+                "settings": {
+                    "index": {"number_of_shards": 1, "number_of_replicas": int(env("SEARCH_REPLICAS", "0"))},
+                    "analysis": {
+                        "analyzer": {
+                            # Every text field without an analyzer of its own: Japanese morphology,
+                            # base forms (行きました -> 行く), full/half-width folded, lower case.
+                            "default": {
+                                "type": "custom",
+                                "tokenizer": "kuromoji_tokenizer",
+                                "filter": ["kuromoji_baseform", "cjk_width", "lowercase"],
+                            },
+                        },
+                    },
+                },
+            },
         }
     }
 else:
@@ -229,6 +254,11 @@ elif TASKS_BACKEND == "immediate":
 else:
     raise ImproperlyConfigured("TASKS_BACKEND must be 'immediate' or 'database'.")
 
+# Periodic jobs: the scheduler process (`manage.py run_scheduler`) enqueues each at its cron time.
+SCHEDULED_TASKS = {
+    "publish_scheduled_pages": {"task": "pages.tasks.publish_scheduled_pages", "cron": "* * * * *"},
+}
+
 WAGTAIL_SITE_NAME = "新宿地域ポータル"
 WAGTAILADMIN_BASE_URL = env("BASE_URL", "http://127.0.0.1:8000")
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
@@ -240,10 +270,12 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 TAGGIT_CASE_INSENSITIVE = True
 
-# Headless preview: the front end that renders drafts (HEADLESS_PREVIEW_URL). Unset: our own
-# server-rendered site previews itself.
+# Headless preview: HEADLESS_PREVIEW_URL is the front end that renders drafts; the admin sends
+# it ?content_type=…&token=… and it reads /api/v3/preview/. Unset: our own site previews itself.
+HEADLESS_PREVIEW_URL = env("HEADLESS_PREVIEW_URL", "")
+PREVIEW_TOKEN_MAX_AGE = int(env("PREVIEW_TOKEN_MAX_AGE", str(60 * 60)))  # seconds
 WAGTAIL_HEADLESS_PREVIEW = {
-    "CLIENT_URLS": {"default": env("HEADLESS_PREVIEW_URL", WAGTAILADMIN_BASE_URL + "/preview/")},
+    "CLIENT_URLS": {"default": HEADLESS_PREVIEW_URL or WAGTAILADMIN_BASE_URL},
     "SERVE_BASE_URL": None,
     "REDIRECT_ON_PREVIEW": False,
     "ENFORCE_TRAILING_SLASH": True,
@@ -269,7 +301,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"elastic_transport": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        "elastic_transport": {"level": "WARNING"},
+        "opensearch": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+    },
 }
 
 # Pagination on district and theme pages.

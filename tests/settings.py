@@ -13,6 +13,7 @@ os.environ.setdefault("PORTAL_TESTING", "1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("BASE_URL", "http://testserver")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="portal-test-"))
 os.environ.setdefault("SEARCH_INDEX_PREFIX", f"test_{os.getpid()}_")
 
