@@ -15,7 +15,6 @@ PYTEST_ARGS ?=
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
@@ -70,8 +69,9 @@ test: $(VENV)/.installed-dev
 test-unit: $(VENV)/.installed-dev
 	env -u DATABASE_URL -u SEARCH_URL $(PY) -m pytest tests --ignore=tests/integration --ignore=tests/bench $(PYTEST_ARGS)
 
+# Benchmarks: speed and memory goals (not part of `make test`). BENCH_SCALE=100 for a quick run.
 bench: $(VENV)/.installed-dev
-	$(PY) -m pytest tests/bench -s $(PYTEST_ARGS)
+	BENCH=1 $(PY) -m pytest tests/bench -s $(PYTEST_ARGS)
 
 lint-docker:
 	bash site/lint.sh

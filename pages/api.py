@@ -10,6 +10,7 @@ draft being previewed in the admin.
 import datetime
 from typing import Literal, Optional
 
+from django.contrib.contenttypes.models import ContentType as ContentTypeModel
 from django.core.signing import BadSignature
 from django.db.models import Q
 from django.http import Http404
@@ -30,12 +31,12 @@ LISTED_TYPES = {
     "event": page_models.EventPage,
     "special": page_models.SpecialPage,
 }
-ContentType_ = Literal["article", "shop", "event", "special"]
+ContentKind = Literal["article", "shop", "event", "special"]
 
 
 class ContentItemSchema(Schema):
     id: int
-    type: ContentType_
+    type: ContentKind
     title: str
     url: Optional[str]
     lead: str
@@ -49,7 +50,7 @@ class ContentItemSchema(Schema):
 
 
 class ContentFilters(Schema):
-    type: list[ContentType_] = Field([], description="種類（複数可）: article, shop, event, special")
+    type: list[ContentKind] = Field([], description="種類（複数可）: article, shop, event, special")
     district: Optional[str] = Field(None, description="地域の ID またはスラッグ")
     theme: Optional[str] = Field(None, description="テーマの ID またはスラッグ")
     date_from: Optional[datetime.date] = Field(None, description="この日以降（イベントは終了日がこの日以降）")
@@ -141,12 +142,7 @@ def content_list(request, filters: ContentFilters = Query(...)):
     if kinds == ["event"]:
         queryset = content_queryset("event", filters, locale).order_by("start", "pk")
         return _LazyItems(queryset, "event")
-    rows = []
-    for kind in kinds:
-        queryset = content_queryset(kind, filters, locale)
-        rows += [(published, pk, kind) for pk, published in queryset.values_list("pk", "first_published_at")]
-    rows.sort(key=lambda row: (row[0] or timezone.now(), row[1]), reverse=True)
-    return _MergedItems(rows, {kind: content_queryset(kind, filters, locale) for kind in kinds})
+    return _MergedItems({kind: content_queryset(kind, filters, locale) for kind in kinds})
 
 
 class _LazyItems:
@@ -166,24 +162,34 @@ class _LazyItems:
 
 
 class _MergedItems:
-    """(published, pk, kind) rows sorted in memory; only the requested slice is loaded as pages."""
+    """
+    Several page types in one newest-first list. The database orders and slices the merged
+    ids (one query on the page table); only the requested window is loaded as pages.
+    """
 
-    def __init__(self, rows, querysets):
-        self.rows, self.querysets = rows, querysets
+    def __init__(self, querysets):
+        self.querysets = querysets
+        merged = Q()
+        for queryset in querysets.values():
+            merged |= Q(pk__in=queryset.values("pk"))
+        self.pages = Page.objects.filter(merged).order_by("-first_published_at", "-pk")
+        self.kind_of = {
+            ContentTypeModel.objects.get_for_model(LISTED_TYPES[kind]).pk: kind for kind in querysets
+        }
 
     def __len__(self):
-        return len(self.rows)
+        return self.pages.count()
 
     def count(self):
-        return len(self.rows)
+        return len(self)
 
     def __getitem__(self, window):
-        chosen = self.rows[window]
-        pages = {}
-        for kind in {kind for _p, _pk, kind in chosen}:
-            ids = [pk for _p, pk, k in chosen if k == kind]
-            pages.update({(kind, p.pk): p for p in self.querysets[kind].filter(pk__in=ids)})
-        return [_item(pages[(kind, pk)], kind) for _p, pk, kind in chosen]
+        chosen = [(pk, self.kind_of[ct]) for pk, ct in self.pages[window].values_list("pk", "content_type_id")]
+        loaded = {}
+        for kind in {kind for _pk, kind in chosen}:
+            ids = [pk for pk, k in chosen if k == kind]
+            loaded.update({page.pk: page for page in self.querysets[kind].filter(pk__in=ids)})
+        return [_item(loaded[pk], kind) for pk, kind in chosen]
 
 
 # --- /api/v3/preview/: drafts for a headless front end ----------------------------------------
@@ -204,12 +210,10 @@ def page_preview(request, content_type: str, token: str):
     The admin hands ``content_type`` and ``token`` to the front end (``HEADLESS_PREVIEW_URL``);
     the token is signed by Wagtail, so no other authentication is needed.
     """
-    from django.contrib.contenttypes.models import ContentType
-
     try:
         app_label, model_name = content_type.split(".")
-        model = ContentType.objects.get(app_label=app_label, model=model_name.lower()).model_class()
-    except (ValueError, ContentType.DoesNotExist):
+        model = ContentTypeModel.objects.get(app_label=app_label, model=model_name.lower()).model_class()
+    except (ValueError, ContentTypeModel.DoesNotExist):
         raise Http404("プレビューするページの種類が正しくありません。") from None
     if model is None or not issubclass(model, Page) or not hasattr(model, "get_page_from_preview_token"):
         raise Http404("プレビューするページの種類が正しくありません。")

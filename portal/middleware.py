@@ -11,7 +11,7 @@ class SecurityHeadersMiddleware:
     PUBLIC_POLICY = (
         "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "
         "frame-src https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
     ADMIN_POLICY = "object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
 

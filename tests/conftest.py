@@ -60,3 +60,24 @@ def administrator(make_staff):
 def site_client(client):
     """The test client, talking to the default Wagtail site by its hostname."""
     return client
+
+
+SERVICES_SEEN = pytest.StashKey[list]()
+
+
+def pytest_configure(config):
+    config.stash[SERVICES_SEEN] = []
+
+
+@pytest.fixture
+def report_service(request):
+    """Tests that talk to a real service name it and its version for the end-of-run summary."""
+    return request.config.stash[SERVICES_SEEN].append
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    seen = config.stash.get(SERVICES_SEEN, [])
+    if seen:
+        terminalreporter.section("real services used")
+        for line in seen:
+            terminalreporter.write_line(line)

@@ -14,6 +14,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.conftest import SERVICES_SEEN
+
 pytestmark = pytest.mark.integration
 
 # Playwright's sync API runs an event loop in this thread; the test itself stays synchronous.
@@ -56,7 +58,7 @@ def drop_test_search_indexes():
 
 
 @pytest.fixture
-def smtp_server(settings):
+def smtp_server(settings, request):
     """A real SMTP server on loopback (aiosmtpd); Django sends mail to it over SMTP."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message as MessageHandler
@@ -75,6 +77,7 @@ def smtp_server(settings):
     handler = Collect()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
+    request.config.stash[SERVICES_SEEN].append(f"smtp: aiosmtpd on 127.0.0.1:{port}")
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
@@ -84,7 +87,7 @@ def smtp_server(settings):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(pytestconfig):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -93,6 +96,7 @@ def browser():
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                   "--no-first-run", "--disable-component-update", "--disable-sync"],
         )
+        pytestconfig.stash[SERVICES_SEEN].append(f"browser: Chromium {chromium.version} (headless)")
         yield chromium
         chromium.close()
 

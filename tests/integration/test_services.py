@@ -9,21 +9,21 @@ from pages.models import ArticlePage
 pytestmark = pytest.mark.django_db
 
 
-def test_the_database_is_postgresql(record_property):
+def test_the_database_is_postgresql(report_service):
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
-    print(f"\nPostgreSQL {version}")
-    record_property("postgresql", version)
+    report_service(f"database: PostgreSQL {version} ({connection.settings_dict['HOST']}:{connection.settings_dict['PORT']})")
     assert connection.vendor == "postgresql"
     assert ArticlePage.objects.live().count() >= 30
 
 
-def test_the_search_engine_is_a_real_cluster_and_holds_the_demo_pages():
+def test_the_search_engine_is_a_real_cluster_and_holds_the_demo_pages(report_service):
     backend = get_search_backend()
     info = backend.es.info()
     engine = info["version"].get("distribution", "elasticsearch")
-    print(f"\nsearch engine: {engine} {info['version']['number']} (Lucene {info['version']['lucene_version']})")
+    report_service(f"search engine: {engine} {info['version']['number']} (Lucene {info['version']['lucene_version']}), "
+                   f"backend {type(backend).__module__}")
     assert engine in ("opensearch", "elasticsearch")
     index = backend.get_index_for_model(ArticlePage)
     index.refresh()
