@@ -406,6 +406,8 @@ class ShopIndexPage(SectionIndexPage):
         category = request.GET.get("category", "")
         if category in ShopPage.Category.values:
             shops = shops.filter(category=category)
+        else:
+            category = ""  # an unknown value lists every shop, and says so
         context["category"] = category
         context["categories"] = ShopPage.Category.choices
         context["items"] = paginate(request, shops)

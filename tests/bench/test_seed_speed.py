@@ -30,7 +30,7 @@ def test_seed_demo_creates_100000_articles_within_ten_minutes(tmp_path):
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     )
     elapsed = time.monotonic() - started
-    articles = int(re.search(r"記事 (\d+)", result.stdout).group(1))
+    articles = int(re.search(r"作成: 記事 (\d+)", result.stdout).group(1))
     print(f"\nseed_demo --scale {scale}: {articles} articles (+ shops, events, specials) in {elapsed:.0f} s "
           f"({articles / elapsed:.0f} articles/s); goal {GOAL_SECONDS} s for 100,000")
     print(result.stdout.strip().splitlines()[-2])
