@@ -10,12 +10,17 @@ the stable anchor every app points at (``settings.AUTH_USER_MODEL``).
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        # Log-in and look-ups ignore case: Admin@Example.jp and admin@example.jp are one account.
+        return self.get(email__iexact=email)
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
@@ -59,6 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("会員")
         verbose_name_plural = _("会員")
+        constraints = [models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique")]
 
     def __str__(self):
         return self.nickname or self.email

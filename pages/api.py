@@ -22,6 +22,7 @@ from wagtail.models import Locale, Page
 
 from . import models as page_models
 from .api_schemas import ImageSchema, TermSchema, image_data, term
+from .selectors import visible_pages
 
 # --- /api/v3/content/: one listing across page types ------------------------------------------
 
@@ -59,9 +60,10 @@ class ContentFilters(Schema):
 
 
 def _term_page(model, value, locale):
-    """A district or theme by id or slug; a value that names none is a 404 with a clear message."""
-    queryset = model.objects.live().filter(locale=locale)
-    found = queryset.filter(pk=int(value)).first() if value.isdigit() else queryset.filter(slug=value).first()
+    """A visible district or theme by id or slug; a value that names none is a 404 with a clear message."""
+    queryset = visible_pages(model, locale)
+    found = queryset.filter(pk=int(value)).first() if value.isascii() and value.isdecimal() else \
+        queryset.filter(slug=value).first()
     if found is None:
         raise Http404(f"{model._meta.verbose_name}「{value}」は見つかりません。")
     return found
@@ -69,10 +71,8 @@ def _term_page(model, value, locale):
 
 def _item(page, kind):
     if kind == "event":
-        districts = [term(page.district)] if page.district_id else []
         date = timezone.localtime(page.start).date()
     else:
-        districts = [term(d) for d in page.districts.all()] if hasattr(page, "districts") else []
         date = page.date if kind == "article" else timezone.localtime(page.first_published_at).date()
     return {
         "id": page.pk,
@@ -83,27 +83,29 @@ def _item(page, kind):
         "date": date,
         "start": getattr(page, "start", None),
         "end": getattr(page, "end", None),
-        "districts": districts,
-        "themes": [term(t) for t in page.themes.all()] if hasattr(page, "themes") else [],
-        "image": image_data(page.hero_image, page.hero_alt),
+        "districts": [term(d) for d in getattr(page, "live_districts", [])],
+        "themes": [term(t) for t in getattr(page, "live_themes", [])],
+        "image": image_data(page.hero_image, page.hero_alt_text),
         "locale": page.locale.language_code,
     }
 
 
-def content_queryset(kind, filters, locale):
-    model = LISTED_TYPES[kind]
-    queryset = model.objects.live().public().filter(locale=locale).select_related("hero_image", "locale")
-    if filters.district:
-        district = _term_page(page_models.DistrictPage, filters.district, locale)
-        if kind == "event":
-            queryset = queryset.filter(district=district)
-        elif kind == "special":
-            queryset = queryset.none()
-        else:
-            queryset = queryset.filter(districts=district)
-    if filters.theme:
-        theme = _term_page(page_models.ThemePage, filters.theme, locale)
-        queryset = queryset.none() if kind == "special" else queryset.filter(themes=theme)
+def content_queryset(kind, filters, locale, district=None, theme=None):
+    """
+    Visible pages of one kind matching the filters. ``district`` and ``theme`` are pages of the
+    listing's language; a page is matched through their translation key, as translations of
+    articles still point at the Japanese district.
+    """
+    queryset = visible_pages(LISTED_TYPES[kind], locale).select_related("hero_image", "locale")
+    if district is not None:
+        if kind == "special":
+            return queryset.none()
+        lookup = "district" if kind == "event" else "districts"
+        queryset = queryset.filter(**{f"{lookup}__translation_key": district.translation_key})
+    if theme is not None:
+        if kind == "special":
+            return queryset.none()
+        queryset = queryset.filter(themes__translation_key=theme.translation_key)
     if kind == "event":
         if filters.date_from:
             queryset = queryset.filter(end__date__gte=filters.date_from)
@@ -112,14 +114,14 @@ def content_queryset(kind, filters, locale):
     else:
         field = "date" if kind == "article" else "first_published_at__date"
         if filters.date_from:
-            queryset = queryset.filter(Q(**{f"{field}__gte": filters.date_from}))
+            queryset = queryset.filter(**{f"{field}__gte": filters.date_from})
         if filters.date_to:
-            queryset = queryset.filter(Q(**{f"{field}__lte": filters.date_to}))
+            queryset = queryset.filter(**{f"{field}__lte": filters.date_to})
     if kind == "event":
-        queryset = queryset.select_related("district").prefetch_related("themes")
+        queryset = queryset.prefetch_related("district", "themes")
     elif kind in ("article", "shop"):
         queryset = queryset.prefetch_related("districts", "themes")
-    return queryset
+    return queryset.distinct()
 
 
 content_router = Router(tags=["content"])
@@ -139,10 +141,13 @@ def content_list(request, filters: ContentFilters = Query(...)):
     if locale is None:
         raise Http404(f"言語「{filters.locale}」はありません。")
     kinds = filters.type or list(LISTED_TYPES)
+    terms = {
+        "district": _term_page(page_models.DistrictPage, filters.district, locale) if filters.district else None,
+        "theme": _term_page(page_models.ThemePage, filters.theme, locale) if filters.theme else None,
+    }
     if kinds == ["event"]:
-        queryset = content_queryset("event", filters, locale).order_by("start", "pk")
-        return _LazyItems(queryset, "event")
-    return _MergedItems({kind: content_queryset(kind, filters, locale) for kind in kinds})
+        return _LazyItems(content_queryset("event", filters, locale, **terms).order_by("start", "pk"), "event")
+    return _MergedItems({kind: content_queryset(kind, filters, locale, **terms) for kind in kinds})
 
 
 class _LazyItems:

@@ -12,6 +12,7 @@ from ninja import Field, Schema
 
 from . import models as page_models
 from .images import image_data
+from .selectors import visible_district
 
 class TermSchema(Schema):
     """A district or theme as other pages refer to it."""
@@ -47,23 +48,25 @@ def term(page):
 
 
 def page_link(page):
-    page = page.specific_deferred if hasattr(page, "specific_deferred") else page
     return {"id": page.pk, "type": page._meta.label, "title": page.title, "url": page.get_full_url()}
 
 
-def _resolve_terms(name):
-    def resolve(obj, context=None):
-        return [term(related) for related in getattr(obj, name).all()]
+# Only what a visitor may see, in the page's own language (pages.selectors).
+def _resolve_districts(obj, context=None):
+    return [term(district) for district in obj.live_districts]
 
-    return staticmethod(resolve)
+
+def _resolve_themes(obj, context=None):
+    return [term(theme) for theme in obj.live_themes]
 
 
 def _resolve_district(obj, context=None):
-    return term(obj.district) if obj.district_id else None
+    district = visible_district(obj)
+    return term(district) if district else None
 
 
 def _resolve_hero(obj, context=None):
-    return image_data(obj.hero_image, obj.hero_alt)
+    return image_data(obj.hero_image, obj.hero_alt_text)
 
 
 def _resolve_items(obj, context=None):
@@ -81,8 +84,8 @@ def extend_page_schemas():
     from wagtail.api.v3.schemas.generators.read import read_generator
 
     overrides = {
-        "districts": (list[TermSchema], [], _resolve_terms("districts")),
-        "themes": (list[TermSchema], [], _resolve_terms("themes")),
+        "districts": (list[TermSchema], [], staticmethod(_resolve_districts)),
+        "themes": (list[TermSchema], [], staticmethod(_resolve_themes)),
         "district": (Optional[TermSchema], None, staticmethod(_resolve_district)),
         "hero_image": (Optional[ImageSchema], None, staticmethod(_resolve_hero)),
         "items": (list[PageLinkSchema], [], staticmethod(_resolve_items)),

@@ -105,6 +105,8 @@ def ensure_editorial_setup():
             task = GroupApprovalTask.objects.create(name=task_name)
             task.groups.set([groups[MODERATORS], groups[ADMINISTRATORS]])
             WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
-        # The whole tree follows this workflow, in place of Wagtail's one-step default.
+        # The whole tree follows this workflow, in place of Wagtail's one-step default, which is
+        # retired so that nobody assigns it by mistake.
         WorkflowPage.objects.update_or_create(page=root_page, defaults={"workflow": workflow})
+        Workflow.objects.filter(name="Moderators approval").exclude(pk=workflow.pk).update(active=False)
     return workflow

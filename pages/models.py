@@ -16,7 +16,7 @@ Tree (ja locale; wagtail-localize mirrors it for en, zh-hans and ko)::
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -30,20 +30,20 @@ from wagtail.search import index
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock, LinkBlock
+from .selectors import gathered_pages, tagged_with, visible_district, visible_pages, visible_terms, with_images
 
 postal_code_validator = RegexValidator(r"^\d{3}-?\d{4}$", "郵便番号は 123-4567 の形式で入力してください。")
 phone_validator = RegexValidator(r"^[0-9０-９\-－()（） ]{10,15}$", "電話番号は 03-1234-5678 の形式で入力してください。")
 
 
-def paginate(request, queryset, per_page=None):
-    """One page of ``queryset`` for ``?page=N``; out-of-range numbers give the last page."""
-    paginator = Paginator(queryset, per_page or settings.PORTAL_PAGE_SIZE)
-    try:
-        return paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
+def paginate(request, queryset):
+    """
+    One page of ``queryset`` for ``?page=N`` (a bad number gives the first page, one past the
+    end the last), its cards' images loaded in one go.
+    """
+    page = Paginator(queryset, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_images(page.object_list)
+    return page
 
 
 class PreviewMixin(HeadlessPreviewMixin):
@@ -92,23 +92,15 @@ class LocationMixin(models.Model):
 
 
 class TermsMixin:
-    """The live districts and themes a page is tagged with, for templates (works in previews too)."""
-
-    def _live_related(self, name):
-        related = getattr(self, name, None)
-        if related is None:
-            return []
-        return [page for page in related.all() if page.live]  # in a preview this is an in-memory list
+    """The districts and themes a visitor may see on this page (see ``selectors.visible_terms``)."""
 
     @property
     def live_districts(self):
-        if hasattr(self, "district_id"):
-            return [self.district] if self.district_id and self.district.live else []
-        return self._live_related("districts")
+        return visible_terms(self, "districts")
 
     @property
     def live_themes(self):
-        return self._live_related("themes")
+        return visible_terms(self, "themes")
 
 
 class HeroImageMixin(models.Model):
@@ -150,12 +142,12 @@ class HomePage(PreviewMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        live = lambda model: model.objects.live().public().filter(locale=self.locale)  # noqa: E731
-        context["latest_articles"] = live(ArticlePage).order_by("-date", "-pk").select_related("hero_image")[:6]
-        context["upcoming_events"] = (
-            live(EventPage).filter(end__gte=timezone.now()).order_by("start").select_related("district")[:6]
-        )
-        context["specials"] = live(SpecialPage).order_by("-first_published_at")[:3]
+        def live(model):
+            return visible_pages(model, self.locale)
+
+        context["latest_articles"] = with_images(live(ArticlePage).order_by("-date", "-pk")[:6])
+        context["upcoming_events"] = live(EventPage).filter(end__gte=timezone.now()).order_by("start")[:6]
+        context["specials"] = with_images(live(SpecialPage).order_by("-first_published_at")[:3])
         context["districts"] = live(DistrictPage).order_by("path")
         context["themes"] = live(ThemePage).order_by("path")
         return context
@@ -175,12 +167,15 @@ class SectionIndexPage(PreviewMixin, Page):
     class Meta:
         abstract = True
 
-    def children_queryset(self):
-        return self.get_children().live().public().specific().order_by(*self.child_order)
+    def listing(self, request):
+        """The section's pages for this request, and any extra context (filters)."""
+        return self.get_children().live().public().specific().order_by(*self.child_order), {}
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["items"] = paginate(request, self.children_queryset())
+        pages, extra = self.listing(request)
+        context.update(extra)
+        context["items"] = paginate(request, pages)
         return context
 
 
@@ -190,29 +185,19 @@ class DistrictIndexPage(SectionIndexPage):
     class Meta:
         verbose_name = "地域一覧"
 
-    def children_queryset(self):
-        return self.get_children().live().public().specific().order_by("path")
-
 
 class TaggedListingMixin:
     """District and theme pages list what is tagged with them, newest first, paginated."""
 
     def tagged_pages(self):
-        article_ids = ArticlePage.objects.filter(**{self.tag_lookup: self}).values("pk")
-        shop_ids = ShopPage.objects.filter(**{self.tag_lookup: self}).values("pk")
-        event_ids = EventPage.objects.filter(**{self.event_lookup: self}).values("pk")
-        return (
-            Page.objects.live().public()
-            .filter(models.Q(pk__in=article_ids) | models.Q(pk__in=shop_ids) | models.Q(pk__in=event_ids))
-            .order_by("-first_published_at", "-pk")
-            .specific()
-        )
+        return tagged_with(self, self.tag_lookup, self.event_lookup)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["items"] = paginate(request, self.tagged_pages())
         context["upcoming_events"] = (
-            EventPage.objects.live().public().filter(**{self.event_lookup: self}, end__gte=timezone.now())
+            visible_pages(EventPage, self.locale)
+            .filter(**{f"{self.event_lookup}__translation_key": self.translation_key}, end__gte=timezone.now())
             .order_by("start")[:5]
         )
         return context
@@ -294,8 +279,8 @@ class ArticleIndexPage(SectionIndexPage):
     class Meta:
         verbose_name = "取材記事一覧"
 
-    def children_queryset(self):
-        return ArticlePage.objects.child_of(self).live().public().order_by("-date", "-pk").select_related("hero_image")
+    def listing(self, request):
+        return ArticlePage.objects.child_of(self).live().public().order_by("-date", "-pk"), {}
 
 
 class ArticlePageTag(TaggedItemBase):
@@ -350,8 +335,8 @@ class SpecialIndexPage(SectionIndexPage):
     class Meta:
         verbose_name = "特集一覧"
 
-    def children_queryset(self):
-        return SpecialPage.objects.child_of(self).live().public().order_by("-first_published_at", "-pk")
+    def listing(self, request):
+        return SpecialPage.objects.child_of(self).live().public().order_by("-first_published_at", "-pk"), {}
 
 
 class SpecialPage(PreviewMixin, HeroImageMixin, Page):
@@ -377,8 +362,8 @@ class SpecialPage(PreviewMixin, HeroImageMixin, Page):
         verbose_name_plural = "特集"
 
     def gathered_pages(self):
-        """The live pages this special gathers, in order (a page unpublished later drops out)."""
-        return [item.page.specific for item in self.items.select_related("page") if item.page.live]
+        """The pages this special gathers that a visitor may see, in the editor's order."""
+        return gathered_pages(self)
 
 
 class SpecialPageItem(Orderable):
@@ -397,21 +382,14 @@ class ShopIndexPage(SectionIndexPage):
     class Meta:
         verbose_name = "店舗・企業・団体一覧"
 
-    def children_queryset(self):
-        return ShopPage.objects.child_of(self).live().public().order_by("title_reading", "title")
-
-    def get_context(self, request, *args, **kwargs):
-        context = Page.get_context(self, request, *args, **kwargs)
-        shops = self.children_queryset()
+    def listing(self, request):
+        shops = ShopPage.objects.child_of(self).live().public().order_by("title_reading", "title")
         category = request.GET.get("category", "")
         if category in ShopPage.Category.values:
             shops = shops.filter(category=category)
         else:
             category = ""  # an unknown value lists every shop, and says so
-        context["category"] = category
-        context["categories"] = ShopPage.Category.choices
-        context["items"] = paginate(request, shops)
-        return context
+        return shops, {"category": category, "categories": ShopPage.Category.choices}
 
 
 class ShopPage(PreviewMixin, TermsMixin, LocationMixin, HeroImageMixin, Page):
@@ -473,15 +451,12 @@ class EventIndexPage(SectionIndexPage):
     class Meta:
         verbose_name = "イベント一覧"
 
-    def get_context(self, request, *args, **kwargs):
-        context = Page.get_context(self, request, *args, **kwargs)
-        events = EventPage.objects.child_of(self).live().public().select_related("district")
+    def listing(self, request):
+        events = EventPage.objects.child_of(self).live().public()
         show_past = request.GET.get("past") == "1"
         now = timezone.now()
         events = events.filter(end__lt=now).order_by("-start") if show_past else events.filter(end__gte=now).order_by("start")
-        context["show_past"] = show_past
-        context["items"] = paginate(request, events)
-        return context
+        return events, {"show_past": show_past}
 
 
 class EventPage(PreviewMixin, TermsMixin, LocationMixin, HeroImageMixin, Page):
@@ -541,6 +516,11 @@ class EventPage(PreviewMixin, TermsMixin, LocationMixin, HeroImageMixin, Page):
         super().clean()
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": "終了日時は開始日時より後にしてください。"})
+
+    @property
+    def live_districts(self):
+        district = visible_district(self)
+        return [district] if district else []
 
     @property
     def is_past(self):

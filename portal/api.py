@@ -10,7 +10,8 @@ Wagtail's API already uses, with one member added: ``code``, a stable machine-re
 
 Codes: ``bad_request`` (400), ``authentication_required`` (401), ``permission_denied`` (403),
 ``not_found`` (404), ``method_not_allowed`` (405), ``validation_error`` (422),
-``rate_limited`` (429), ``server_error`` (500). Apps raise ``ApiError`` for their own codes.
+``rate_limited`` (429), ``server_error`` (500). An app with a code of its own raises a subclass
+of ``ninja.errors.HttpError`` with a ``code`` attribute (and ``errors`` if it has details).
 """
 
 import logging
@@ -41,15 +42,6 @@ CODES = {
     429: "rate_limited",
     500: "server_error",
 }
-
-
-class ApiError(HttpError):
-    """An error with a code of its own: ``raise ApiError(409, "already_flagged", "…")``."""
-
-    def __init__(self, status_code, code, message, errors=None):
-        super().__init__(status_code, message)
-        self.code = code
-        self.errors = errors
 
 
 def problem(status, detail="", code=None, errors=None):
@@ -120,4 +112,4 @@ api.add_router("/locales/", locales_router)
 api.add_router("/content/", content_router)
 api.add_router("/preview/", preview_router)
 
-__all__ = ["api", "ApiError", "problem", "not_found_view"]
+__all__ = ["api", "problem", "not_found_view"]

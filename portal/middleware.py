@@ -9,9 +9,13 @@ class SecurityHeadersMiddleware:
     """
 
     PUBLIC_POLICY = (
-        "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "
-        "frame-src https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com; "
+        "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; frame-src 'none'; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+    # The API's interactive docs (Swagger UI, served from our own static files).
+    DOCS_POLICY = (
+        "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
     )
     ADMIN_POLICY = "object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
 
@@ -21,7 +25,12 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            admin = request.path.startswith(("/admin/", "/api/v3/docs"))
-            response["Content-Security-Policy"] = self.ADMIN_POLICY if admin else self.PUBLIC_POLICY
+            if request.path.startswith("/admin/"):
+                policy = self.ADMIN_POLICY
+            elif request.path.startswith("/api/v3/docs"):
+                policy = self.DOCS_POLICY
+            else:
+                policy = self.PUBLIC_POLICY
+            response["Content-Security-Policy"] = policy
         response.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=(), interest-cohort=()")
         return response

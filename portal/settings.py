@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "wagtail.api.v3",
     "wagtail",
     "wagtail_headless_preview",
+    "ninja",  # serves Swagger UI's files for /api/v3/docs/ from here, not from a CDN
     "django_tasks",
     "django_tasks_db",
     "modelcluster",
@@ -161,7 +162,6 @@ LANGUAGES = [
 ]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # Static and media files. STATIC_ROOT is filled by collectstatic (the Docker image does it);
 # WhiteNoise serves it with far-future cache headers.
@@ -180,7 +180,7 @@ STORAGES = {
     },
 }
 
-# REDIS_URL: cache (and sessions through it). Unset: local-memory cache.
+# REDIS_URL: the cache. Unset: local-memory cache. (Sessions stay in the database.)
 if env("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
 else:
@@ -258,7 +258,9 @@ else:
 # Periodic jobs: the scheduler process (`manage.py run_scheduler`) enqueues each at its cron time.
 SCHEDULED_TASKS = {
     "publish_scheduled_pages": {"task": "pages.tasks.publish_scheduled_pages", "cron": "* * * * *"},
+    "prune_task_results": {"task": "portal.tasks.prune_task_results", "cron": "30 3 * * *"},
 }
+TASK_RESULTS_KEEP_DAYS = int(env("TASK_RESULTS_KEEP_DAYS", "7"))
 
 WAGTAIL_SITE_NAME = "新宿地域ポータル"
 WAGTAILADMIN_BASE_URL = env("BASE_URL", "http://127.0.0.1:8000")
@@ -269,6 +271,8 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("ja", "日本語"), ("en", "English")]
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
+# Documents editors may upload: office formats only, nothing a browser would run.
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv", "txt", "odt", "ods"]
 TAGGIT_CASE_INSENSITIVE = True
 
 # Headless preview: HEADLESS_PREVIEW_URL is the front end that renders drafts; the admin sends
@@ -291,10 +295,16 @@ SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)  # behind a TLS-terminating proxy
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only behind a proxy that sets it (nginx in the compose stack); a client
+# that reached gunicorn directly could otherwise claim HTTPS.
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Preloading is the domain owner's decision, made once the domain is submitted to the browsers'
+# preload list; until then the preload directive is off and its deploy-check warning is silenced.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
@@ -9,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from search import views as search_views
 
-from . import health
+from . import health, media
 from .api import api, not_found_view
 
 urlpatterns = [
@@ -22,16 +21,12 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-else:
-    from django.views.static import serve
-
-    # Uploaded images in the embedded default and small deployments; behind nginx in the
-    # compose stack, nginx serves /media/ itself and this view is never reached.
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# Image files under /media/. Behind nginx (the compose stack) nginx serves them and this view is
+# never reached. Only the image folders: documents are served by Wagtail's own view
+# (/documents/), which applies collection privacy, never straight from disk.
+urlpatterns += [
+    re_path(r"^media/(?P<path>(?:original_images|images)/[^/]+)$", media.serve_image, name="media_image"),
+]
 
 # Japanese at "/", other languages under their prefix ("/en/", "/zh-hans/", "/ko/").
 urlpatterns += i18n_patterns(

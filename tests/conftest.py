@@ -56,12 +56,6 @@ def administrator(make_staff):
     return make_staff("Administrators")
 
 
-@pytest.fixture
-def site_client(client):
-    """The test client, talking to the default Wagtail site by its hostname."""
-    return client
-
-
 SERVICES_SEEN = pytest.StashKey[list]()
 
 

@@ -23,7 +23,10 @@ def test_an_article_has_its_fields_with_terms_images_and_structured_body(client)
     data = client.get(f"/api/v3/pages/{article.pk}/").json()
     assert data["interviewee"] == article.interviewee
     assert data["date"] == article.date.isoformat()
-    assert data["districts"] == [{"id": d.pk, "title": d.title, "slug": d.slug} for d in article.districts.all()]
+    through = ArticlePage.districts.through.objects.filter(articlepage=article).values_list("districtpage", flat=True)
+    expected = DistrictPage.objects.filter(pk__in=list(through))
+    assert sorted(d["id"] for d in data["districts"]) == sorted(expected.values_list("pk", flat=True))
+    assert {d["slug"] for d in data["districts"]} == set(expected.values_list("slug", flat=True))
     assert {t["slug"] for t in data["themes"]} == set(article.themes.values_list("slug", flat=True))
     hero = data["hero_image"]
     assert hero["alt"], "every image comes with alt text"
@@ -50,7 +53,9 @@ def test_an_event_has_its_district_as_a_term(client):
 def test_a_special_lists_the_pages_it_gathers_in_order(client):
     special = SpecialPage.objects.live().first()
     data = client.get(f"/api/v3/pages/{special.pk}/").json()
-    assert [item["id"] for item in data["items"]] == [p.pk for p in special.gathered_pages()]
+    in_editor_order = list(special.items.order_by("sort_order").values_list("page_id", flat=True))
+    assert len(in_editor_order) >= 2
+    assert [item["id"] for item in data["items"]] == in_editor_order
     assert all(item["url"] for item in data["items"])
 
 
@@ -118,11 +123,13 @@ def test_wagtails_own_endpoints_and_unknown_paths_use_the_same_error_shape(clien
 
 
 def test_drafts_are_not_visible_to_anonymous_clients(client):
-    article = ArticlePage.objects.live().first()
-    article.unpublish()
-    assert client.get(f"/api/v3/pages/{article.pk}/").status_code == 404
-    ids = [item["id"] for item in client.get("/api/v3/content/", {"limit": 20, "type": "article"}).json()["items"]]
-    assert article.pk not in ids
+    listing = client.get("/api/v3/content/", {"limit": 20, "type": "article"}).json()
+    newest = ArticlePage.objects.get(pk=listing["items"][0]["id"])
+    newest.unpublish()
+    assert client.get(f"/api/v3/pages/{newest.pk}/").status_code == 404
+    after = client.get("/api/v3/content/", {"limit": 20, "type": "article"}).json()
+    assert after["count"] == listing["count"] - 1
+    assert newest.pk not in [item["id"] for item in after["items"]]
 
 
 def test_one_openapi_document_describes_wagtails_and_our_endpoints(client):

@@ -29,7 +29,6 @@ def _preview(client, user, page, title):
 
 def test_the_front_end_gets_the_unsaved_draft_by_token(client, editor, headless):
     page = ArticlePage.objects.live().first()
-    page.get_parent().permissions_for_user(editor)  # the editor may edit articles
     response = _preview(client, editor, page, "下書きの見出し")
     assert response.status_code == 200
     preview_url = response.context["preview_url"]

@@ -11,6 +11,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,14 @@ def scheduled_jobs():
 
 
 def enqueue(name, task):
-    result = task.enqueue()
-    logger.info("scheduler: enqueued %s (%s)", name, result.id)
+    # A long-running process: drop a database connection that died (say, PostgreSQL restarted)
+    # or outlived CONN_MAX_AGE, as Django does around each request.
+    close_old_connections()
+    try:
+        result = task.enqueue()
+        logger.info("scheduler: enqueued %s (%s)", name, result.id)
+    finally:
+        close_old_connections()
 
 
 class Command(BaseCommand):
