@@ -28,6 +28,8 @@ cd /   # initdb/pg_ctl/psql run as 'postgres' and fail if they cannot enter the 
 
 log() { echo "[postgres] $*"; }
 die() { echo "[postgres] ERROR: $*" >&2; exit 1; }
+# shellcheck source=site/dev/lib.sh
+. "$ROOT/site/dev/lib.sh"
 need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root (it runs the server as '$PG_USER_OS' via runuser)"; }
 
 find_pgbin() {  # newest /usr/lib/postgresql/<ver>/bin having initdb and pg_ctl
@@ -69,20 +71,6 @@ cmd_install() {
   log "installed $(find_pgbin)"
 }
 
-check_traversable() {  # $1 = user, $2 = dir: every component must be searchable by the user
-  local user="$1" path="" comp
-  # the repo root itself may come from a clone made under umask 077
-  if [ "$(( 0$(stat -c %a "$ROOT") & 01 ))" -eq 0 ]; then
-    log "making $ROOT traversable (o+x) for $user"; chmod o+x "$ROOT"
-  fi
-  local IFS=/
-  for comp in $2; do
-    [ -n "$comp" ] || continue
-    path="$path/$comp"
-    runuser -u "$user" -- test -x "$path" \
-      || die "user '$user' cannot enter $path (mode $(stat -c %A "$path")); run: chmod o+x '$path'"
-  done
-}
 
 running() { [ -n "${PGBIN:-}" ] && [ -f "$PGDATA_DIR/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; }
 

@@ -78,6 +78,8 @@ URL="http://127.0.0.1:$ES_PORT"
 
 log() { echo "[search] $*"; }
 die() { echo "[search] ERROR: $*" >&2; exit 1; }
+# shellcheck source=site/dev/lib.sh
+. "$ROOT/site/dev/lib.sh"
 
 need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root (it creates the '$ES_USER' user and chowns .cache dirs)"; }
 
@@ -229,20 +231,6 @@ describe() {  # "opensearch 3.8.0" from the running node
   echo "$ENGINE ${v:-?}"
 }
 
-check_traversable() {  # $1 = user, $2 = dir: every component must be enterable by the user
-  local user="$1" path="" comp
-  # the repo root itself may come from a clone made under umask 077
-  if [ "$(( 0$(stat -c %a "$ROOT") & 01 ))" -eq 0 ]; then
-    log "making $ROOT traversable (o+x) for $user"; chmod o+x "$ROOT"
-  fi
-  local IFS=/
-  for comp in $2; do
-    [ -n "$comp" ] || continue
-    path="$path/$comp"
-    runuser -u "$user" -- test -x "$path" \
-      || die "user '$user' cannot enter $path (mode $(stat -c %A "$path")); run: chmod o+x '$path'"
-  done
-}
 
 ensure_user() {
   if ! id -u "$ES_USER" >/dev/null 2>&1; then
