@@ -13,7 +13,6 @@ from pathlib import Path
 import dj_database_url
 import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -195,6 +195,7 @@ fi
 if SHELLCHECK="$(find_tool shellcheck)"; then
     check "shellcheck site/docker-entrypoint.sh" "$SHELLCHECK" -s sh site/docker-entrypoint.sh
     check "shellcheck site/lint.sh" "$SHELLCHECK" site/lint.sh
+    check "shellcheck site/dev/*.sh" "$SHELLCHECK" -x site/dev/install-test-tools.sh site/dev/lib.sh site/dev/postgres.sh site/dev/search-engine.sh site/dev/services.sh
 else
     skip "shellcheck" "not installed (apt-get install shellcheck)"
 fi

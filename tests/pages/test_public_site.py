@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.conf import settings
 
 from pages.models import ArticlePage, DistrictPage, EventPage, ShopPage, ThemePage
 
