@@ -30,9 +30,15 @@ $(LOCAL)/secret_key:
 	mkdir -p $(LOCAL) && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 $(LOCAL)/admin_password:
 	mkdir -p $(LOCAL) && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(18))" > $@
+$(LOCAL)/field_encryption_key:
+	mkdir -p $(LOCAL) && umask 077 && $(PYTHON) -c "import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())" > $@
+$(LOCAL)/field_hash_key:
+	mkdir -p $(LOCAL) && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(32))" > $@
 
-run: $(VENV)/.installed $(LOCAL)/secret_key $(LOCAL)/admin_password
-	@export DEBUG=true SECRET_KEY="$$(cat $(LOCAL)/secret_key)" BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}"; \
+run: $(VENV)/.installed $(LOCAL)/secret_key $(LOCAL)/admin_password $(LOCAL)/field_encryption_key $(LOCAL)/field_hash_key
+	@export DEBUG=true SECRET_KEY="$$(cat $(LOCAL)/secret_key)" BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" \
+	  FIELD_ENCRYPTION_KEYS="$${FIELD_ENCRYPTION_KEYS:-$$(cat $(LOCAL)/field_encryption_key)}" \
+	  FIELD_HASH_KEY="$${FIELD_HASH_KEY:-$$(cat $(LOCAL)/field_hash_key)}"; \
 	set -e; \
 	$(PY) manage.py migrate --noinput -v 0; \
 	$(PY) manage.py ensure_admin --email "$(ADMIN_EMAIL)" --password-file $(LOCAL)/admin_password; \

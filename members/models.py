@@ -1,31 +1,41 @@
 """
 The member account: residents and staff share one user model, logged in by e-mail.
 
-Residents post under their public ``nickname``; staff (editors, moderators, administrators)
-are members of the Wagtail groups. The personal data the contract lists (name, kana, date of
-birth, gender, address) and its encryption arrive with the members capability; this model is
-the stable anchor every app points at (``settings.AUTH_USER_MODEL``).
+Residents post under their public ``nickname``; nothing else about them is ever shown. The
+personal data the contract lists — name and its kana reading, date of birth, gender, e-mail and
+address — is stored encrypted (``members.crypto``); the e-mail is found by its keyed hash.
+Nothing more is collected.
 """
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+
+from .crypto import EncryptedCharField, EncryptedDateField, EncryptedEmailField, email_digest, normalize_email
+
+# The fields holding personal data, in the order a member's data is shown and exported.
+PERSONAL_FIELDS = (
+    "last_name", "first_name", "last_name_kana", "first_name_kana", "date_of_birth", "gender", "email",
+    "postal_code", "prefecture", "municipality", "street", "building",
+)
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
-        # Log-in and look-ups ignore case: Admin@Example.jp and admin@example.jp are one account.
-        return self.get(email__iexact=email)
+        # Log-in: the address is matched by its keyed hash, whatever its case or width.
+        return self.get(email_hash=email_digest(email))
+
+    def by_email(self, email):
+        return self.filter(email_hash=email_digest(email))
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("メールアドレスは必須です。")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -44,16 +54,30 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField(_("メールアドレス"), unique=True)
-    nickname = models.CharField(
-        _("ニックネーム"), max_length=40, blank=True, help_text=_("投稿に表示される名前です。")
-    )
-    # Wagtail's admin shows first/last name; staff accounts fill them, residents need not.
-    first_name = models.CharField(_("名"), max_length=150, blank=True)
-    last_name = models.CharField(_("姓"), max_length=150, blank=True)
-    is_staff = models.BooleanField(_("スタッフ"), default=False)
-    is_active = models.BooleanField(_("有効"), default=True)
-    date_joined = models.DateTimeField(_("登録日時"), default=timezone.now)
+    class Gender(models.TextChoices):
+        FEMALE = "female", "女性"
+        MALE = "male", "男性"
+        OTHER = "other", "その他"
+        UNANSWERED = "unanswered", "回答しない"
+
+    email = EncryptedEmailField("メールアドレス", max_length=254)
+    email_hash = models.CharField("メールアドレスの照合値", max_length=64, unique=True, editable=False)
+    nickname = models.CharField("ニックネーム", max_length=40, blank=True, help_text="投稿に表示される名前です。")
+    # Wagtail's admin reads first_name / last_name; for residents they hold the legal name.
+    last_name = EncryptedCharField("姓", max_length=50, blank=True)
+    first_name = EncryptedCharField("名", max_length=50, blank=True)
+    last_name_kana = EncryptedCharField("姓（よみがな）", max_length=50, blank=True)
+    first_name_kana = EncryptedCharField("名（よみがな）", max_length=50, blank=True)
+    date_of_birth = EncryptedDateField("生年月日", null=True, blank=True)
+    gender = EncryptedCharField("性別", max_length=12, choices=Gender.choices, blank=True)
+    postal_code = EncryptedCharField("郵便番号", max_length=8, blank=True)
+    prefecture = EncryptedCharField("都道府県", max_length=10, blank=True)
+    municipality = EncryptedCharField("市区町村", max_length=50, blank=True)
+    street = EncryptedCharField("町名・番地", max_length=100, blank=True)
+    building = EncryptedCharField("建物名・部屋番号", max_length=100, blank=True)
+    is_staff = models.BooleanField("スタッフ", default=False)
+    is_active = models.BooleanField("有効", default=True)
+    date_joined = models.DateTimeField("登録日時", default=timezone.now)
 
     objects = UserManager()
 
@@ -62,18 +86,32 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = []
 
     class Meta:
-        verbose_name = _("会員")
-        verbose_name_plural = _("会員")
-        constraints = [models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique")]
+        verbose_name = "会員"
+        verbose_name_plural = "会員"
 
     def __str__(self):
-        return self.nickname or self.email
+        return self.nickname or f"会員 {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.email = normalize_email(self.email)
+        self.email_hash = email_digest(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_hash"}
+        super().save(*args, **kwargs)
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude)
+        if self.email and (exclude is None or "email" not in exclude):
+            taken = User.objects.by_email(self.email).exclude(pk=self.pk).exists()
+            if taken:
+                raise ValidationError({"email": "このメールアドレスは登録できません。"})
 
     def get_full_name(self):
-        return f"{self.last_name} {self.first_name}".strip() or self.nickname or self.email
+        return f"{self.last_name} {self.first_name}".strip() or self.nickname or str(self)
 
     def get_short_name(self):
-        return self.nickname or self.first_name or self.email
+        return self.nickname or self.first_name or str(self)
 
     @property
     def public_name(self):

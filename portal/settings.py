@@ -140,6 +140,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
+# Accounts are found by the keyed hash of the e-mail (the e-mail itself is encrypted), so the
+# e-mail column cannot carry a unique index: uniqueness lives on members.User.email_hash.
+AUTHENTICATION_BACKENDS = ["members.backends.EmailHashBackend"]
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # reads hashes made before Argon2
+]
+
+# FIELD_ENCRYPTION_KEYS: Fernet keys for members' personal data, comma-separated, newest first
+# (generate one with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).
+# FIELD_HASH_KEY: the key of the e-mail look-up hash (a long random string; never rotated
+# casually: changing it needs every hash recomputed). `make run` generates both into .local/.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", "")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -303,7 +318,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 # Preloading is the domain owner's decision, made once the domain is submitted to the browsers'
 # preload list; until then the preload directive is off and its deploy-check warning is silenced.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 LOGGING = {
     "version": 1,

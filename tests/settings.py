@@ -6,7 +6,9 @@ exactly what a deployment would get from the same variables. DATABASE_URL and SE
 when set by `make test` for the integration run, come through untouched.
 """
 
+import base64
 import os
+import secrets
 import tempfile
 
 os.environ.setdefault("PORTAL_TESTING", "1")
@@ -16,5 +18,8 @@ os.environ.setdefault("BASE_URL", "http://testserver")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="portal-test-"))
 os.environ.setdefault("SEARCH_INDEX_PREFIX", f"test_{os.getpid()}_")
+# Fresh keys for each run: test data is encrypted with keys that exist nowhere else.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+os.environ.setdefault("FIELD_HASH_KEY", secrets.token_urlsafe(32))
 
 from portal.settings import *  # noqa: E402,F403

@@ -10,7 +10,7 @@ def test_the_administrator_is_created_once_and_found_whatever_the_case(tmp_path)
     password_file.write_text("Gen3rated-Passw0rd-Long\n")
     call_command("ensure_admin", "--email", "Admin@Example.jp", "--password-file", str(password_file))
     call_command("ensure_admin", "--email", "admin@example.jp", "--password-file", str(password_file))
-    users = get_user_model().objects.filter(email__iexact="admin@example.jp")
+    users = get_user_model().objects.by_email("admin@example.jp")
     assert users.count() == 1
     admin = users.get()
     assert admin.is_superuser and admin.groups.filter(name="Administrators").exists()

@@ -16,6 +16,8 @@ PRODUCTION = {
     "REDIS_URL": "redis://redis:6379/0",
     "EMAIL_URL": "smtp://relay.example.jp:587/?tls=True",
     "TASKS_BACKEND": "database",
+    "FIELD_ENCRYPTION_KEYS": "bmV3LWtleS1mb3ItdGhlLWNoZWNrLW9ubHktMzJieXRlcw==",
+    "FIELD_HASH_KEY": "a-long-random-string-for-the-check-only",
 }
 
 
@@ -39,6 +41,14 @@ def test_without_a_secret_key_production_refuses_to_start(tmp_path):
     result = _manage("check", extra_env=env, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_without_encryption_keys_the_portal_refuses_to_run(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if not k.startswith("FIELD_")}
+    env.update({"FIELD_ENCRYPTION_KEYS": "", "FIELD_HASH_KEY": ""})
+    result = _manage("check", extra_env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "members.E001" in result.stderr and "members.E002" in result.stderr
 
 
 def test_an_unknown_search_engine_is_a_clear_configuration_error(tmp_path):

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if len(password) < 16:
             raise CommandError("パスワードファイルの中身が短すぎます（16文字以上）。")
         User = get_user_model()
-        user = User.objects.filter(email__iexact=email).first()
+        user = User.objects.by_email(email).first()
         if user is None:
             user = User.objects.create_superuser(email=email, password=password, nickname="管理者",
                                                  first_name="管理者", last_name="ポータル")
