@@ -8,6 +8,7 @@ it is read and listed in README.md ("Configuration").
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -77,6 +78,9 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI's files for /api/v3/docs/ from here, not from a CDN
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "modelcluster",
     "taggit",
     "django.contrib.humanize",
@@ -96,10 +100,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "members.staff_2fa.RequireStaff2FAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its response
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -142,12 +149,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
 # Accounts are found by the keyed hash of the e-mail (the e-mail itself is encrypted), so the
 # e-mail column cannot carry a unique index: uniqueness lives on members.User.email_hash.
-AUTHENTICATION_BACKENDS = ["members.backends.EmailHashBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "members.backends.EmailHashBackend"]
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # reads hashes made before Argon2
 ]
+
+# Lockout after repeated failed log-ins (django-axes): per account (keyed by the e-mail's hash)
+# or per address, whichever reaches the limit; lifted after the cool-off.
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "members.lockout.username_for_axes"
+AXES_LOCKOUT_CALLABLE = "members.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_COOLOFF_MESSAGE = "ログインの失敗が続いたため、一時的にログインできなくなっています。しばらく時間をおいてから再度お試しください。"
+AXES_PERMALOCK_MESSAGE = "ログインの失敗が続いたため、ログインできなくなっています。運営者にお問い合わせください。"
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_CLIENT_IP_CALLABLE = "members.lockout.client_ip"
+OTP_TOTP_ISSUER = "新宿地域ポータル"
 
 # FIELD_ENCRYPTION_KEYS: Fernet keys for members' personal data, comma-separated, newest first
 # (generate one with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).
@@ -331,6 +353,7 @@ LOGGING = {
         "elastic_transport": {"level": "WARNING"},
         "opensearch": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -13,6 +13,7 @@ from wagtail.search.backends import get_search_backend
 from pages.models import ArticleIndexPage, ArticlePage, DistrictPage
 
 from ..pages.workflow_helpers import add_url, article_form
+from tests.staff import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def _found(client, query):
 
 
 def _approve(client, moderator, page):
-    client.force_login(moderator)
+    login_staff(client, moderator)
     task_state = page.current_workflow_state.current_task_state
     response = client.post(
         reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk)), {"comment": "OK"}
@@ -53,7 +54,7 @@ def test_an_approved_article_reaches_the_api_and_search(client, editor, moderato
                                                          django_capture_on_commit_callbacks):
     parent = ArticleIndexPage.objects.get()
     district = DistrictPage.objects.get(slug="ochiai-daiichi")
-    client.force_login(editor)
+    login_staff(client, editor)
     data = article_form(TITLE, "tenugui", districts=[district])
     data["action-submit"] = "1"
     with django_capture_on_commit_callbacks(execute=True):

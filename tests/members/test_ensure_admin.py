@@ -1,4 +1,5 @@
 import pytest
+from django.test import RequestFactory
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
@@ -14,7 +15,7 @@ def test_the_administrator_is_created_once_and_found_whatever_the_case(tmp_path)
     assert users.count() == 1
     admin = users.get()
     assert admin.is_superuser and admin.groups.filter(name="Administrators").exists()
-    assert authenticate(username="ADMIN@example.jp", password="Gen3rated-Passw0rd-Long") == admin
+    assert authenticate(request=RequestFactory().post("/admin/login/"), username="ADMIN@example.jp", password="Gen3rated-Passw0rd-Long") == admin
 
 
 def test_a_short_or_missing_password_file_is_refused(tmp_path):

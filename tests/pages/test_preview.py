@@ -8,6 +8,7 @@ from django.urls import reverse
 from pages.models import ArticlePage
 
 from .workflow_helpers import article_form
+from tests.staff import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def headless(settings):
 
 
 def _preview(client, user, page, title):
-    client.force_login(user)
+    login_staff(client, user)
     url = reverse("wagtailadmin_pages:preview_on_edit", args=(page.pk,))
     data = article_form(title, page.slug)
     assert client.post(url, data).json()["is_valid"] is True

@@ -13,6 +13,7 @@ from pages.editorial import APPROVAL_TASK, REVIEW_TASK
 from pages.models import ArticleIndexPage, ArticlePage, DistrictPage, ThemePage
 
 from .workflow_helpers import add_url, article_form, edit_url
+from tests.staff import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def articles():
 
 
 def _create_as(client, user, parent, title, slug, action):
-    client.force_login(user)
+    login_staff(client, user)
     district = DistrictPage.objects.get(slug="okubo")
     theme = ThemePage.objects.get(slug="bohan")
     data = article_form(title, slug, districts=[district], themes=[theme])
@@ -34,7 +35,7 @@ def _create_as(client, user, parent, title, slug, action):
 
 
 def _act(client, user, page, action, comment=""):
-    client.force_login(user)
+    login_staff(client, user)
     state = page.current_workflow_state
     task_state = state.current_task_state
     url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, action, task_state.pk))
@@ -95,7 +96,7 @@ def test_a_moderator_can_reject_with_a_comment_and_the_editor_resubmits(client, 
 
 def test_scheduled_publishing_happens_when_publish_scheduled_runs(client, editor, moderator, articles):
     go_live = timezone.localtime() + timezone.timedelta(minutes=5)
-    client.force_login(editor)
+    login_staff(client, editor)
     data = article_form("榎町の秋祭り", "aki-matsuri", go_live_at=go_live.strftime("%Y-%m-%d %H:%M"))
     data["action-submit"] = "1"
     client.post(add_url(articles), data)

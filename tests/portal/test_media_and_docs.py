@@ -2,6 +2,7 @@
 
 import pytest
 from wagtail.images import get_image_model
+from tests.staff import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_documents_of_unsafe_types_cannot_be_uploaded(client, editor):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from wagtail.documents import get_document_model
 
-    client.force_login(editor)
+    login_staff(client, editor)
 
     def upload(name, data, content_type):
         file = SimpleUploadedFile(name, data, content_type=content_type)
