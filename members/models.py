@@ -15,6 +15,14 @@ from django.utils import timezone
 
 from .crypto import EncryptedCharField, EncryptedDateField, EncryptedEmailField, email_digest, normalize_email
 
+def mask_email(email):
+    local, _, domain = (email or "").partition("@")
+    host, _, tld = domain.rpartition(".")
+    if not (local and host and tld):
+        return "***"
+    return f"{local[:1]}***@{host[:1]}***.{tld}"
+
+
 # The fields holding personal data, in the order a member's data is shown and exported.
 PERSONAL_FIELDS = (
     "last_name", "first_name", "last_name_kana", "first_name_kana", "date_of_birth", "gender", "email",
@@ -76,8 +84,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     street = EncryptedCharField("町名・番地", max_length=100, blank=True)
     building = EncryptedCharField("建物名・部屋番号", max_length=100, blank=True)
     is_staff = models.BooleanField("スタッフ", default=False)
-    is_active = models.BooleanField("有効", default=True)
+    is_active = models.BooleanField("有効", default=True, help_text="無効にするとログインできません（利用停止）。")
     date_joined = models.DateTimeField("登録日時", default=timezone.now)
+    email_verified_at = models.DateTimeField("メール確認日時", null=True, blank=True)
+    withdrawn_at = models.DateTimeField("退会日時", null=True, blank=True)
 
     objects = UserManager()
 
@@ -88,6 +98,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = "会員"
         verbose_name_plural = "会員"
+        permissions = [("view_personal_data", "会員の個人情報を閲覧できる（理由を記録）")]
 
     def __str__(self):
         return self.nickname or f"会員 {self.pk}"
@@ -114,6 +125,65 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.nickname or self.first_name or str(self)
 
     @property
+    def masked_email(self):
+        """h***@e***.jp: enough for staff to tell accounts apart, not to read the address."""
+        return mask_email(self.email)
+
+    @property
     def public_name(self):
         """The only name shown to the public: the nickname."""
+        if self.withdrawn_at:
+            return WITHDRAWN_NAME
         return self.nickname or "会員"
+
+
+WITHDRAWN_NAME = "退会したユーザー"
+
+
+class Consent(models.Model):
+    """A member's agreement to one version of a document, and when."""
+
+    class Document(models.TextChoices):
+        TERMS = "terms", "利用規約"
+        PRIVACY = "privacy", "プライバシーポリシー"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents", verbose_name="会員")
+    document = models.CharField("文書", max_length=20, choices=Document.choices)
+    version = models.CharField("版", max_length=20)
+    agreed_at = models.DateTimeField("同意日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "同意記録"
+        verbose_name_plural = "同意記録"
+        ordering = ["-agreed_at"]
+
+
+class AuditEntry(models.Model):
+    """
+    The one audit trail: every access by staff to a member's personal data, and every staff
+    decision about members (and, as they arrive, about posts). Who, what, whom, when, why.
+    Entries are never edited; they are purged after AUDIT_RETENTION_DAYS.
+    """
+
+    class Action(models.TextChoices):
+        REVEAL = "reveal_personal_data", "個人情報の閲覧"
+        EXPORT_LOG = "export_audit_log", "監査ログの書き出し"
+        SUSPEND = "suspend_member", "利用停止"
+        REACTIVATE = "reactivate_member", "利用再開"
+        DELETE = "delete_member", "会員の削除"
+
+    created_at = models.DateTimeField("日時", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作者")
+    actor_label = models.CharField("操作者（記録時）", max_length=80)
+    action = models.CharField("操作", max_length=40, choices=Action.choices, db_index=True)
+    subject = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                verbose_name="対象の会員")
+    subject_label = models.CharField("対象（記録時）", max_length=80, blank=True)
+    reason = models.TextField("理由", blank=True)
+    fields = models.JSONField("項目", default=list, blank=True)
+    details = models.JSONField("詳細", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "監査ログ"
+        verbose_name_plural = "監査ログ"
+        ordering = ["-created_at", "-pk"]

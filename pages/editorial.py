@@ -46,7 +46,8 @@ MODEL_PERMISSIONS = {
     MODERATORS: ["wagtailadmin.access_admin"],
     ADMINISTRATORS: [
         "wagtailadmin.access_admin",
-        "members.add_user", "members.change_user", "members.delete_user",
+        "members.add_user", "members.change_user", "members.delete_user", "members.view_user",
+        "members.view_personal_data", "members.view_auditentry",
         "auth.add_group", "auth.change_group",
         "wagtailcore.add_workflow", "wagtailcore.change_workflow",
         "wagtailcore.add_task", "wagtailcore.change_task",
