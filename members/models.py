@@ -87,6 +87,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("有効", default=True, help_text="無効にするとログインできません（利用停止）。")
     date_joined = models.DateTimeField("登録日時", default=timezone.now)
     email_verified_at = models.DateTimeField("メール確認日時", null=True, blank=True)
+    self_registered = models.BooleanField("本人が登録", default=False, editable=False,
+                                          help_text="公開サイトから本人が登録した会員（メール確認まではログインできません）")
     withdrawn_at = models.DateTimeField("退会日時", null=True, blank=True)
 
     objects = UserManager()

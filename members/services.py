@@ -3,10 +3,21 @@ Functions that change members' state or reveal their data. Views, API endpoints 
 actions call these; each writes its audit entry here, once.
 """
 
+import django.dispatch
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
-from .models import PERSONAL_FIELDS, AuditEntry, User
+from .models import PERSONAL_FIELDS, AuditEntry, Consent, User
+from .tokens import make_verification_token, read_verification_token
+
+# Sent when a member withdraws: apps holding their posts keep them under 「退会したユーザー」
+# (keep_posts=True) or delete them.
+member_withdrawn = django.dispatch.Signal()
 
 PERSONAL_DATA_PERMISSION = "members.view_personal_data"
 
@@ -55,4 +66,94 @@ def delete_member(actor, member, reason):
     record(actor, AuditEntry.Action.DELETE, member, reason, subject_id=member.pk)
     member.delete()
 
+
+
+
+# --- residents: registration, verification, self-service ------------------------------------
+
+def send_member_mail(user_or_email, template, context):
+    """An e-mail to a member, rendered from templates/members/email/<template>_{subject,body}.txt."""
+    address = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+    subject = render_to_string(f"members/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"members/email/{template}_body.txt", context)
+    send_mail(subject, body, None, [address])
+
+
+@transaction.atomic
+def register_member(data, password, base_url):
+    """
+    Create a resident account that logs in once the e-mail is verified, record the consents,
+    and send the verification link. An address already registered gets a notice by e-mail
+    instead, and the caller answers the same either way (no account enumeration).
+    Returns the new user, or None when the address was taken.
+    """
+    existing = User.objects.by_email(data["email"]).first()
+    if existing is not None:
+        send_member_mail(data["email"], "already_registered", {"login_url": base_url + reverse("members:login")})
+        return None
+    fields = {name: data.get(name) for name in PERSONAL_FIELDS if name != "email"}
+    user = User.objects.create_user(email=data["email"], password=password, nickname=data["nickname"],
+                                    self_registered=True, **{k: v for k, v in fields.items() if v is not None})
+    Consent.objects.bulk_create([
+        Consent(user=user, document=Consent.Document.TERMS, version=settings.TERMS_VERSION),
+        Consent(user=user, document=Consent.Document.PRIVACY, version=settings.PRIVACY_POLICY_VERSION),
+    ])
+    send_verification(user, base_url)
+    return user
+
+
+def send_verification(user, base_url):
+    link = base_url + reverse("members:verify", args=(make_verification_token(user),))
+    send_member_mail(user, "verify", {"user": user, "link": link, "hours": 48})
+
+
+def verify_email(token):
+    """Mark the address verified. Returns the user, or None for a bad or expired link."""
+    found = read_verification_token(token)
+    if not found:
+        return None
+    user_id, hash_prefix = found
+    user = User.objects.filter(pk=user_id, withdrawn_at=None).first()
+    if user is None or not user.email_hash.startswith(hash_prefix or "-"):
+        return None
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
+def export_member_data(user):
+    """Everything the portal holds about a member (開示), as JSON-ready data."""
+    return {
+        "account": {"id": user.pk, "nickname": user.nickname, "date_joined": user.date_joined.isoformat(),
+                    "email_verified_at": user.email_verified_at.isoformat() if user.email_verified_at else None},
+        "personal_data": {name: (value.isoformat() if hasattr(value, "isoformat") else value)
+                          for name in PERSONAL_FIELDS for value in [getattr(user, name)]},
+        "consents": [
+            {"document": c.document, "version": c.version, "agreed_at": c.agreed_at.isoformat()}
+            for c in Consent.objects.filter(user=user).order_by("agreed_at")
+        ],
+        # Posts and submissions join here as the apps that hold them land (moderation issue).
+        "posts": [],
+        "submissions": [],
+    }
+
+
+@transaction.atomic
+def withdraw_member(user, keep_posts):
+    """
+    退会: personal data erased at once; the account can never log in again. Posts stay under
+    「退会したユーザー」 (keep_posts) or are deleted, as the member chose.
+    """
+    for name in PERSONAL_FIELDS:
+        setattr(user, name, None if name == "date_of_birth" else "")
+    user.email = f"withdrawn-{user.pk}-{timezone.now().timestamp()}@invalid"  # keeps email_hash unique
+    user.nickname = ""
+    user.is_active = False
+    user.withdrawn_at = timezone.now()
+    user.set_unusable_password()
+    user.save()
+    user.consents.all().delete()
+    member_withdrawn.send(sender=User, user=user, keep_posts=keep_posts)
+    return user
 

@@ -28,6 +28,7 @@ from wagtail.api.rich_text import RichTextFormatError
 from wagtail.api.v3.urls import api
 from wagtail.locales.api.v3 import router as locales_router
 
+from members.api import router as members_router
 from pages.api import content_router, preview_router
 
 logger = logging.getLogger(__name__)
@@ -111,5 +112,6 @@ def not_found_view(request, *args, **kwargs):
 api.add_router("/locales/", locales_router)
 api.add_router("/content/", content_router)
 api.add_router("/preview/", preview_router)
+api.add_router("/members/", members_router)
 
 __all__ = ["api", "problem", "not_found_view"]

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI's files for /api/v3/docs/ from here, not from a CDN
     "django_tasks",
     "django_tasks_db",
+    "django_recaptcha",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -171,6 +172,22 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_CLIENT_IP_CALLABLE = "members.lockout.client_ip"
 OTP_TOTP_ISSUER = "新宿地域ポータル"
 
+# reCAPTCHA (django-recaptcha) on public forms. Unset keys mean Google's test keys, which always
+# pass: allowed in DEBUG and tests (the package's system-check error is silenced for them on
+# purpose), refused in production by that same check.
+RECAPTCHA_PUBLIC_KEY = env("RECAPTCHA_PUBLIC_KEY", "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI")
+RECAPTCHA_PRIVATE_KEY = env("RECAPTCHA_PRIVATE_KEY", "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe")
+RECAPTCHA_TEST_KEYS_ALLOWED = DEBUG or env_bool("PORTAL_TESTING")
+
+# Members: consent document versions (a change asks members to agree again), verification link
+# lifetime, retention of unverified registrations and of the audit trail.
+TERMS_VERSION = "2026-11"
+PRIVACY_POLICY_VERSION = "2026-11"
+MEMBER_VERIFICATION_MAX_AGE = int(env("MEMBER_VERIFICATION_HOURS", "48")) * 3600
+UNVERIFIED_MEMBER_DAYS = int(env("UNVERIFIED_MEMBER_DAYS", "7"))
+AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", str(3 * 365)))
+LOGIN_REDIRECT_URL = "members:profile"
+
 # FIELD_ENCRYPTION_KEYS: Fernet keys for members' personal data, comma-separated, newest first
 # (generate one with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).
 # FIELD_HASH_KEY: the key of the e-mail look-up hash (a long random string; never rotated
@@ -183,7 +200,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "wagtailadmin_login"
+LOGIN_URL = "members:login"
 
 # Languages: Japanese first. wagtail-localize translates content into the others.
 LANGUAGE_CODE = "ja"
@@ -295,6 +312,7 @@ else:
 SCHEDULED_TASKS = {
     "publish_scheduled_pages": {"task": "pages.tasks.publish_scheduled_pages", "cron": "* * * * *"},
     "prune_task_results": {"task": "portal.tasks.prune_task_results", "cron": "30 3 * * *"},
+    "purge_expired_member_data": {"task": "members.tasks.purge_expired_member_data", "cron": "15 3 * * *"},
 }
 TASK_RESULTS_KEEP_DAYS = int(env("TASK_RESULTS_KEEP_DAYS", "7"))
 
@@ -342,6 +360,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")
+if RECAPTCHA_TEST_KEYS_ALLOWED:
+    SILENCED_SYSTEM_CHECKS.append("django_recaptcha.recaptcha_test_key_error")
 
 LOGGING = {
     "version": 1,

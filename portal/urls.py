@@ -31,6 +31,7 @@ urlpatterns += [
 # Japanese at "/", other languages under their prefix ("/en/", "/zh-hans/", "/ko/").
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
+    path("members/", include("members.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -18,6 +18,8 @@ PRODUCTION = {
     "TASKS_BACKEND": "database",
     "FIELD_ENCRYPTION_KEYS": "bmV3LWtleS1mb3ItdGhlLWNoZWNrLW9ubHktMzJieXRlcw==",
     "FIELD_HASH_KEY": "a-long-random-string-for-the-check-only",
+    "RECAPTCHA_PUBLIC_KEY": "site-key-for-the-check-only",
+    "RECAPTCHA_PRIVATE_KEY": "secret-key-for-the-check-only",
 }
 
 
@@ -49,6 +51,13 @@ def test_without_encryption_keys_the_portal_refuses_to_run(tmp_path):
     result = _manage("check", extra_env=env, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "members.E001" in result.stderr and "members.E002" in result.stderr
+
+
+def test_production_refuses_googles_recaptcha_test_keys(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if not k.startswith("RECAPTCHA_")}
+    result = _manage("check", extra_env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "recaptcha_test_key_error" in result.stderr
 
 
 def test_an_unknown_search_engine_is_a_clear_configuration_error(tmp_path):

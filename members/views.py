@@ -1,0 +1,124 @@
+"""Public member pages: registration, verification, log-in, profile, export, withdrawal, privacy."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.generic import TemplateView
+
+from . import postal, services
+from .forms import LoginForm, MemberDataForm, RegistrationForm, WithdrawForm
+
+RECAPTCHA_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' https://www.google.com/recaptcha/ https://www.gstatic.com/recaptcha/; "
+    "frame-src https://www.google.com/recaptcha/ https://recaptcha.google.com/recaptcha/; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def base_url(request):
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def fill_address(form):
+    """「住所を検索」: the address fields filled from the postal code (no JavaScript needed)."""
+    data = form.data.copy()
+    try:
+        found = postal.lookup(data.get("postal_code", ""))
+    except ValueError as exc:
+        return str(exc)
+    if not found:
+        return "この郵便番号の住所が見つかりませんでした。"
+    address = found[0]
+    data["prefecture"], data["municipality"] = address.prefecture, address.municipality
+    data["street"] = address.town if not data.get("street") else data["street"]
+    form.data = data
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register(request):
+    form = RegistrationForm(request.POST or None)
+    notice = None
+    if request.method == "POST" and "lookup_postal" in request.POST:
+        notice = fill_address(form) or "郵便番号から住所を入力しました。番地と建物名を確認してください。"
+        form = RegistrationForm(form.data)
+        form._errors = {}  # a look-up is not a submission: no errors yet
+    elif request.method == "POST" and form.is_valid():
+        services.register_member(form.cleaned_data, form.cleaned_data["password1"], base_url(request))
+        return redirect("members:register_done")
+    response = render(request, "members/register.html", {"form": form, "notice": notice})
+    response["Content-Security-Policy"] = RECAPTCHA_POLICY
+    return response
+
+
+def verify(request, token):
+    user = services.verify_email(token)
+    return render(request, "members/verify.html", {"verified": user is not None}, status=200 if user else 400)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "members/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = MemberDataForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and "lookup_postal" in request.POST:
+        messages.info(request, fill_address(form) or "郵便番号から住所を入力しました。")
+        form = MemberDataForm(form.data, instance=request.user)
+        form._errors = {}
+    elif request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "登録内容を更新しました。")
+        return redirect("members:profile")
+    return render(request, "members/profile.html", {"form": form, "masked_email": request.user.masked_email})
+
+
+@login_required
+@never_cache
+def export(request):
+    """開示: all the member's data as a JSON file."""
+    data = json.dumps(services.export_member_data(request.user), ensure_ascii=False, indent=2)
+    response = HttpResponse(data, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="shinjuku-portal-my-data.json"'
+    return response
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def withdraw(request):
+    form = WithdrawForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.withdraw_member(request.user, keep_posts=form.cleaned_data["posts"] == "keep")
+        logout(request)
+        return redirect("members:withdraw_done")
+    return render(request, "members/withdraw.html", {"form": form})
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("/")
+
+
+class PrivacyPolicyView(TemplateView):
+    template_name = "members/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "version": settings.PRIVACY_POLICY_VERSION,
+                "unverified_days": settings.UNVERIFIED_MEMBER_DAYS, "audit_years": settings.AUDIT_RETENTION_DAYS // 365}

@@ -1,0 +1,183 @@
+"""
+A resident registers, verifies the e-mail, logs in, edits, exports and withdraws: through the
+web pages and through the API. reCAPTCHA's call to Google is replaced (no network here).
+"""
+
+import json
+import re
+from unittest import mock
+from urllib.error import URLError
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django_recaptcha.client import RecaptchaResponse
+from faker import Faker
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+PASSWORD = "Shinjuku-2026-passphrase"
+
+
+@pytest.fixture
+def captcha_ok():
+    with mock.patch("django_recaptcha.fields.client.submit", return_value=RecaptchaResponse(is_valid=True)) as m:
+        yield m
+
+
+def resident(seed=1):
+    fake = Faker("ja_JP")
+    fake.seed_instance(seed)
+    return {
+        "email": fake.unique.email(), "nickname": f"住民{seed}{fake.user_name()}"[:20],
+        "last_name": fake.last_name(), "first_name": fake.first_name(),
+        "last_name_kana": fake.last_kana_name(), "first_name_kana": fake.first_kana_name(),
+        "date_of_birth": "1985-04-01", "gender": "unanswered", "postal_code": "160-0022",
+        "prefecture": "東京都", "municipality": "新宿区", "street": "新宿1-2-3", "building": "",
+    }
+
+
+def web_form(data):
+    return {**data, "password1": PASSWORD, "password2": PASSWORD, "agree_terms": "on", "agree_privacy": "on",
+            "g-recaptcha-response": "token"}
+
+
+def verification_link(message):
+    return re.search(r"https?://\S+/members/verify/\S+/", message.body).group(0)
+
+
+def test_register_verify_login_edit_export_withdraw_on_the_web(client, captcha_ok):
+    data = resident(1)
+    response = client.post("/members/register/", web_form(data))
+    assert response.status_code == 302 and response["Location"] == "/members/register/sent/"
+    assert len(mail.outbox) == 1 and data["nickname"] in mail.outbox[0].body
+    user = User.objects.by_email(data["email"]).get()
+    assert user.consents.count() == 2
+
+    # Not before the e-mail is verified.
+    assert client.post("/members/login/", {"username": data["email"], "password": PASSWORD}).status_code == 200
+    link = verification_link(mail.outbox[0])
+    assert client.get(link.split("testserver", 1)[1]).status_code == 200
+    assert client.post("/members/login/", {"username": data["email"], "password": PASSWORD}).status_code == 302
+
+    profile = client.get("/members/me/")
+    assert profile.status_code == 200 and data["last_name"] in profile.content.decode()
+    edit = {**{k: v for k, v in data.items() if k != "email"}, "street": "新宿5-6-7"}
+    assert client.post("/members/me/", edit).status_code == 302
+    assert User.objects.get(pk=user.pk).street == "新宿5-6-7"
+
+    export = client.get("/members/me/export/")
+    exported = json.loads(export.content)
+    assert export["Content-Disposition"].startswith("attachment")
+    assert exported["personal_data"]["street"] == "新宿5-6-7"
+    assert {c["document"] for c in exported["consents"]} == {"terms", "privacy"}
+
+    gone = client.post("/members/me/withdraw/", {"posts": "keep", "password": PASSWORD, "confirm": "on"})
+    assert gone.status_code == 302
+    withdrawn = User.objects.get(pk=user.pk)
+    assert withdrawn.withdrawn_at and withdrawn.last_name == "" and withdrawn.street == ""
+    assert withdrawn.public_name == "退会したユーザー"
+    assert not User.objects.by_email(data["email"]).exists()
+    assert client.get("/members/me/").status_code == 302, "logged out"
+
+
+def test_a_registered_address_gets_the_same_answer_and_a_notice_by_mail(client, captcha_ok):
+    data = resident(2)
+    client.post("/members/register/", web_form(data))
+    again = client.post("/members/register/", web_form({**data, "nickname": "別の名前"}))
+    assert again.status_code == 302 and again["Location"] == "/members/register/sent/"
+    assert User.objects.by_email(data["email"]).count() == 1
+    assert "すでに登録されています" in mail.outbox[-1].body
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("email", "not-an-address", "メールアドレスを正しく入力してください"),
+    ("last_name_kana", "Yamada", "ひらがなまたはカタカナで入力してください"),
+    ("postal_code", "16000", "郵便番号は7桁の数字で入力してください"),
+    ("date_of_birth", "2999-01-01", "生年月日を正しく入力してください"),
+    ("nickname", "", "この項目は必須です"),
+])
+def test_bad_input_gets_a_japanese_error_and_stores_nothing(client, captcha_ok, field, value, message):
+    data = resident(3)
+    response = client.post("/members/register/", web_form({**data, field: value}))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not User.objects.by_email(data["email"]).exists() and mail.outbox == []
+
+
+def test_consent_and_a_strong_password_are_required(client, captcha_ok):
+    data = web_form(resident(4))
+    data.pop("agree_privacy")
+    data["password1"] = data["password2"] = "password123"
+    html = client.post("/members/register/", data).content.decode()
+    assert "プライバシーポリシーへの同意が必要です" in html
+    assert "パスワード" in html and User.objects.count() == User.objects.exclude(nickname__startswith="住民").count()
+
+
+def test_captcha_failure_and_an_unreachable_captcha_service_are_form_errors(client):
+    data = web_form(resident(5))
+    with mock.patch("django_recaptcha.fields.client.submit", return_value=RecaptchaResponse(is_valid=False)):
+        assert "確認ができませんでした" in client.post("/members/register/", data).content.decode()
+    with mock.patch("django_recaptcha.fields.client.submit", side_effect=URLError("no network")):
+        response = client.post("/members/register/", data)
+        assert response.status_code == 200 and "確認サービスに接続できませんでした" in response.content.decode()
+    assert not User.objects.by_email(resident(5)["email"]).exists()
+
+
+def test_the_postal_code_fills_the_address(client):
+    data = {**resident(6), "prefecture": "", "municipality": "", "street": "", "postal_code": "１６９－００７３",
+            "lookup_postal": "1"}
+    html = client.post("/members/register/", data).content.decode()
+    assert 'value="東京都"' in html and 'value="新宿区"' in html and 'value="百人町"' in html
+
+
+def test_the_whole_flow_through_the_api(client, captcha_ok):
+    client.get("/api/v3/members/csrf")
+    headers = {"X-CSRFToken": client.cookies["csrftoken"].value}
+    data = resident(7)
+    body = {**data, "password": PASSWORD, "agree_terms": True, "agree_privacy": True, "captcha": "token"}
+    response = client.post("/api/v3/members/register", body, content_type="application/json", headers=headers)
+    assert response.status_code == 202
+    token = verification_link(mail.outbox[-1]).rstrip("/").rsplit("/", 1)[1]
+
+    login = {"email": data["email"], "password": PASSWORD}
+    refused = client.post("/api/v3/members/login", login, content_type="application/json", headers=headers)
+    assert (refused.status_code, refused.json()["code"]) == (401, "invalid_credentials")
+    assert client.post("/api/v3/members/verify", {"token": token}, content_type="application/json").status_code == 200
+    assert client.post("/api/v3/members/verify", {"token": token + "x"},
+                       content_type="application/json").json()["code"] == "invalid_token"
+    logged_in = client.post("/api/v3/members/login", login, content_type="application/json", headers=headers)
+    assert logged_in.status_code == 200 and logged_in.json()["email"] == data["email"]
+    headers = {"X-CSRFToken": client.cookies["csrftoken"].value}  # rotated at log-in
+
+    me = client.get("/api/v3/members/me").json()
+    assert me["last_name"] == data["last_name"] and me["email_verified"] is True
+    patched = client.patch("/api/v3/members/me", {"building": "コーポ新宿101"}, content_type="application/json",
+                           headers=headers)
+    assert patched.status_code == 200 and patched.json()["building"] == "コーポ新宿101"
+    bad = client.patch("/api/v3/members/me", {"postal_code": "abc"}, content_type="application/json", headers=headers)
+    assert (bad.status_code, bad.json()["code"]) == (422, "validation_error")
+    assert User.objects.by_email(data["email"]).get().building == "コーポ新宿101", "nothing lost"
+    export = client.get("/api/v3/members/me/export").json()
+    assert export["personal_data"]["building"] == "コーポ新宿101"
+
+    gone = client.delete("/api/v3/members/me", {"password": PASSWORD, "keep_posts": False},
+                         content_type="application/json", headers=headers)
+    assert gone.status_code == 204
+    assert client.get("/api/v3/members/me").status_code == 401
+
+
+def test_api_writes_need_the_csrf_token(client, captcha_ok):
+    body = {**resident(8), "password": PASSWORD, "agree_terms": True, "agree_privacy": True}
+    client = client.__class__(enforce_csrf_checks=True)
+    response = client.post("/api/v3/members/register", body, content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (403, "csrf_failed")
+
+
+def test_password_reset_mails_a_link_only_to_a_registered_address(client, captcha_ok):
+    data = resident(9)
+    client.post("/members/register/", web_form(data))
+    mail.outbox.clear()
+    client.post("/members/password-reset/", {"email": data["email"].upper()})
+    client.post("/members/password-reset/", {"email": "nobody@example.jp"})
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [data["email"]]
+    assert "/members/password-reset/" in mail.outbox[0].body
