@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django_recaptcha.fields import ReCaptchaField
+from wagtail.admin.forms.auth import PasswordResetForm as WagtailPasswordResetForm
 from django_recaptcha.widgets import ReCaptchaV2Checkbox
 
 from . import postal
@@ -172,3 +173,9 @@ class MemberPasswordResetForm(PasswordResetForm):
     def get_users(self, email):
         return (user for user in User.objects.by_email(email).filter(is_active=True, withdrawn_at=None)
                 if user.has_usable_password())
+
+
+class StaffPasswordResetForm(WagtailPasswordResetForm):
+    """The Wagtail admin's password reset, finding staff by the e-mail's hash (the e-mail is encrypted)."""
+
+    get_users = MemberPasswordResetForm.get_users

@@ -201,6 +201,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "members:login"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "members.forms.StaffPasswordResetForm"
 
 # Languages: Japanese first. wagtail-localize translates content into the others.
 LANGUAGE_CODE = "ja"
