@@ -47,8 +47,40 @@ def reveal_personal_data(actor, member, reason, fields=PERSONAL_FIELDS):
     return {name: getattr(member, name) for name in fields}
 
 
+ACTION_PERMISSIONS = {"suspend": "members.change_user", "reactivate": "members.change_user",
+                      "delete": "members.delete_user"}
+
+
+def action_refusal(actor, member, action):
+    """Why ``actor`` may not take ``action`` on ``member`` (Japanese), or None when they may."""
+    if not actor.has_perm(ACTION_PERMISSIONS[action]):
+        return "この操作をする権限がありません。"
+    if action in ("suspend", "delete"):
+        if member.pk == actor.pk:
+            return "自分自身のアカウントは利用停止・削除できません。"
+        if member.is_superuser:
+            return "スーパーユーザーのアカウントは利用停止・削除できません。"
+    if action == "suspend" and not member.is_active:
+        return "この会員はすでに利用停止中です。"
+    if action == "reactivate":
+        if member.withdrawn_at is not None:
+            return "退会した会員は利用再開できません。"
+        if member.is_active:
+            return "この会員は利用停止されていません。"
+    return None
+
+
+def _check_action(actor, member, action, reason):
+    refusal = action_refusal(actor, member, action)
+    if refusal:
+        raise ValidationError(refusal)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "理由を入力してください。"})
+
+
 @transaction.atomic
 def suspend_member(actor, member, reason):
+    _check_action(actor, member, "suspend", reason)
     member.is_active = False
     member.save(update_fields=["is_active"])
     record(actor, AuditEntry.Action.SUSPEND, member, reason)
@@ -56,6 +88,7 @@ def suspend_member(actor, member, reason):
 
 @transaction.atomic
 def reactivate_member(actor, member, reason):
+    _check_action(actor, member, "reactivate", reason)
     member.is_active = True
     member.save(update_fields=["is_active"])
     record(actor, AuditEntry.Action.REACTIVATE, member, reason)
@@ -63,6 +96,7 @@ def reactivate_member(actor, member, reason):
 
 @transaction.atomic
 def delete_member(actor, member, reason):
+    _check_action(actor, member, "delete", reason)
     record(actor, AuditEntry.Action.DELETE, member, reason, subject_id=member.pk)
     member.delete()
 

@@ -2,6 +2,7 @@ from django.urls import path
 from wagtail import hooks
 
 from . import staff_2fa
+from .admin_views import MemberAdminGroup
 
 
 @hooks.register("register_admin_urls")
@@ -11,3 +12,10 @@ def register_2fa_urls():
         path("2fa/verify/", staff_2fa.verify, name="members_2fa_verify"),
         path("2fa/setup/", staff_2fa.setup, name="members_2fa_setup"),
     ]
+
+
+@hooks.register("register_admin_viewset")
+def register_member_admin():
+    # 会員管理: the member list (/admin/members/) and the audit log (/admin/audit-log/). Each view
+    # checks its own permission; the menu shows only what the user may open.
+    return MemberAdminGroup()
