@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "members.apps.StaffUsersAppConfig",  # wagtail.users, limited to staff accounts
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

@@ -30,3 +30,15 @@ def test_an_editor_cannot_open_the_user_admin(client, editor):
     login_staff(client, editor)
     assert client.get("/admin/users/").status_code in (302, 403)
     assert client.get(f"/admin/users/edit/{editor.pk}/").status_code in (302, 403)
+
+
+def test_wagtails_user_admin_shows_staff_only_never_residents(client, administrator, editor):
+    resident = get_user_model().objects.create_user(email="kazuko@example.jp", password="x" * 12,
+                                                    nickname="かずこ", last_name="大久保", first_name="和子")
+    login_staff(client, administrator)
+    listing = client.get("/admin/users/").content.decode()
+    assert editor.email in listing, "staff accounts are listed"
+    assert "kazuko@example.jp" not in listing and "大久保" not in listing
+    assert client.get(f"/admin/users/edit/{resident.pk}/").status_code == 404
+    assert client.get(f"/admin/users/delete/{resident.pk}/").status_code == 404
+    assert client.get(f"/admin/users/edit/{editor.pk}/").status_code == 200
