@@ -16,7 +16,7 @@ from ninja.security import SessionAuth
 from ninja.utils import check_csrf
 
 from . import postal, services
-from .forms import MemberDataForm, MemberPasswordResetForm, RegistrationForm
+from .forms import EmailChangeForm, MemberDataForm, MemberPasswordResetForm, RegistrationForm
 from .models import PERSONAL_FIELDS
 
 router = Router(tags=["members"])
@@ -210,6 +210,20 @@ def withdraw(request, payload: WithdrawIn):
     services.withdraw_member(user, keep_posts=payload.keep_posts)
     logout(request)
     return 204, None
+
+
+class EmailChangeIn(Schema):
+    email: str
+    password: str
+
+
+@router.post("/me/email", response={202: Message}, auth=session, summary="メールアドレスの変更（確認メールを送信）")
+def change_email(request, payload: EmailChangeIn):
+    form = EmailChangeForm(payload.dict(), user=request.auth)
+    if not form.is_valid():
+        raise ApiError(422, "validation_error", "入力内容に誤りがあります。", form_errors(form))
+    services.request_email_change(request.auth, form.cleaned_data["email"], request.build_absolute_uri("/").rstrip("/"))
+    return 202, {"detail": "新しいメールアドレスに確認用のリンクを送りました。リンクを開くと変更されます。"}
 
 
 @router.get("/me/export", auth=session, summary="登録情報の開示（JSON）")

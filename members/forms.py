@@ -179,3 +179,18 @@ class StaffPasswordResetForm(WagtailPasswordResetForm):
     """The Wagtail admin's password reset, finding staff by the e-mail's hash (the e-mail is encrypted)."""
 
     get_users = MemberPasswordResetForm.get_users
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label="新しいメールアドレス", max_length=254,
+                             error_messages={**REQUIRED, "invalid": "メールアドレスを正しく入力してください。"})
+    password = forms.CharField(label="パスワード（確認のため）", widget=forms.PasswordInput, error_messages=REQUIRED)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise ValidationError("パスワードが正しくありません。")
+        return self.cleaned_data["password"]

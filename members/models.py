@@ -70,6 +70,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = EncryptedEmailField("メールアドレス", max_length=254)
     email_hash = models.CharField("メールアドレスの照合値", max_length=64, unique=True, editable=False)
+    pending_email = EncryptedEmailField("変更後のメールアドレス（確認待ち）", max_length=254, blank=True, editable=False)
     nickname = models.CharField("ニックネーム", max_length=40, blank=True, help_text="投稿に表示される名前です。")
     # Wagtail's admin reads first_name / last_name; for residents they hold the legal name.
     last_name = EncryptedCharField("姓", max_length=50, blank=True)

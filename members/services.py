@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from .crypto import email_digest
 from .models import PERSONAL_FIELDS, AuditEntry, Consent, User
 from .tokens import make_verification_token, read_verification_token
 
@@ -142,18 +143,45 @@ def send_verification(user, base_url):
 
 
 def verify_email(token):
-    """Mark the address verified. Returns the user, or None for a bad or expired link."""
+    """
+    Follow a verification link: a new registration's address, or a changed address (which then
+    replaces the old one). Returns the user, or None for a bad or expired link.
+    """
     found = read_verification_token(token)
     if not found:
         return None
     user_id, hash_prefix = found
     user = User.objects.filter(pk=user_id, withdrawn_at=None).first()
-    if user is None or not user.email_hash.startswith(hash_prefix or "-"):
+    if user is None or not hash_prefix:
+        return None
+    if user.pending_email and email_digest(user.pending_email).startswith(hash_prefix):
+        if User.objects.by_email(user.pending_email).exclude(pk=user.pk).exists():
+            return None  # taken meanwhile
+        user.email, user.pending_email = user.pending_email, ""
+        user.email_verified_at = timezone.now()
+        user.save()
+        return user
+    if not user.email_hash.startswith(hash_prefix):
         return None
     if user.email_verified_at is None:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
     return user
+
+
+def request_email_change(user, new_email, base_url):
+    """
+    A member asks to change the address: the new one is kept aside (encrypted) until its owner
+    follows the link sent there; the old one stays in use meanwhile. An address already
+    registered gets a notice instead, and the caller answers the same either way.
+    """
+    if User.objects.by_email(new_email).exclude(pk=user.pk).exists():
+        send_member_mail(new_email, "already_registered", {"login_url": base_url + reverse("members:login")})
+        return
+    user.pending_email = new_email
+    user.save(update_fields=["pending_email"])
+    link = base_url + reverse("members:verify", args=(make_verification_token(user, email_digest(new_email)),))
+    send_member_mail(new_email, "verify", {"user": user, "link": link, "hours": 48})
 
 
 def export_member_data(user):
@@ -181,6 +209,7 @@ def withdraw_member(user, keep_posts):
     """
     for name in PERSONAL_FIELDS:
         setattr(user, name, None if name == "date_of_birth" else "")
+    user.pending_email = ""
     user.email = f"withdrawn-{user.pk}-{timezone.now().timestamp()}@invalid"  # keeps email_hash unique
     user.nickname = ""
     user.is_active = False

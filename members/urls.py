@@ -14,6 +14,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("me/", views.profile, name="profile"),
+    path("me/email/", views.change_email, name="change_email"),
     path("me/export/", views.export, name="export"),
     path("me/withdraw/", views.withdraw, name="withdraw"),
     path("withdrawn/", TemplateView.as_view(template_name="members/withdraw_done.html"), name="withdraw_done"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import TemplateView
 
 from . import postal, services
-from .forms import LoginForm, MemberDataForm, RegistrationForm, WithdrawForm
+from .forms import EmailChangeForm, LoginForm, MemberDataForm, RegistrationForm, WithdrawForm
 
 RECAPTCHA_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -85,7 +85,23 @@ def profile(request):
         form.save()
         messages.success(request, "登録内容を更新しました。")
         return redirect("members:profile")
-    return render(request, "members/profile.html", {"form": form, "masked_email": request.user.masked_email})
+    return render(request, "members/profile.html", {"form": form, "masked_email": request.user.masked_email,
+                                                    "email_form": EmailChangeForm(user=request.user)})
+
+
+@login_required
+@never_cache
+@require_POST
+def change_email(request):
+    """The new address is used once its owner follows the link sent there."""
+    form = EmailChangeForm(request.POST, user=request.user)
+    if form.is_valid():
+        services.request_email_change(request.user, form.cleaned_data["email"], base_url(request))
+        messages.success(request, "新しいメールアドレスに確認用のリンクを送りました。リンクを開くと変更されます。")
+        return redirect("members:profile")
+    return render(request, "members/profile.html", {
+        "form": MemberDataForm(instance=request.user), "masked_email": request.user.masked_email,
+        "email_form": form}, status=400)
 
 
 @login_required

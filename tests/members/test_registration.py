@@ -181,3 +181,55 @@ def test_password_reset_mails_a_link_only_to_a_registered_address(client, captch
     client.post("/members/password-reset/", {"email": "nobody@example.jp"})
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [data["email"]]
     assert "/members/password-reset/" in mail.outbox[0].body
+
+
+def test_a_changed_email_is_used_only_once_verified(client, captcha_ok):
+    data = resident(10)
+    client.post("/members/register/", web_form(data))
+    client.get(verification_link(mail.outbox[-1]).split("testserver", 1)[1])
+    client.post("/members/login/", {"username": data["email"], "password": PASSWORD})
+    mail.outbox.clear()
+
+    wrong = client.post("/members/me/email/", {"email": "new@example.jp", "password": "nope"})
+    assert wrong.status_code == 400 and "パスワードが正しくありません" in wrong.content.decode()
+    assert client.post("/members/me/email/", {"email": "new@example.jp", "password": PASSWORD}).status_code == 302
+    assert mail.outbox[-1].to == ["new@example.jp"]
+    user = User.objects.by_email(data["email"]).get()
+    assert user.email == data["email"], "the old address stays until the new one is verified"
+
+    assert client.get(verification_link(mail.outbox[-1]).split("testserver", 1)[1]).status_code == 200
+    user.refresh_from_db()
+    assert user.email == "new@example.jp" and user.pending_email == ""
+    assert not User.objects.by_email(data["email"]).exists()
+
+
+def test_changing_to_an_address_already_registered_reveals_nothing(client, captcha_ok):
+    first, second = resident(11), resident(12)
+    for data in (first, second):
+        client.post("/members/register/", web_form(data))
+        client.get(verification_link(mail.outbox[-1]).split("testserver", 1)[1])
+    client.post("/members/login/", {"username": second["email"], "password": PASSWORD})
+    mail.outbox.clear()
+    assert client.post("/members/me/email/", {"email": first["email"], "password": PASSWORD}).status_code == 302
+    assert "すでに登録されています" in mail.outbox[-1].body
+    assert User.objects.by_email(second["email"]).get().pending_email == ""
+
+
+def test_the_api_changes_the_email_after_verification(client, captcha_ok):
+    data = resident(13)
+    client.post("/members/register/", web_form(data))
+    client.get(verification_link(mail.outbox[-1]).split("testserver", 1)[1])
+    client.get("/api/v3/members/csrf")
+    headers = {"X-CSRFToken": client.cookies["csrftoken"].value}
+    client.post("/api/v3/members/login", {"email": data["email"], "password": PASSWORD},
+                content_type="application/json", headers=headers)
+    headers = {"X-CSRFToken": client.cookies["csrftoken"].value}
+    bad = client.post("/api/v3/members/me/email", {"email": "x", "password": PASSWORD},
+                      content_type="application/json", headers=headers)
+    assert (bad.status_code, bad.json()["code"]) == (422, "validation_error")
+    sent = client.post("/api/v3/members/me/email", {"email": "api-new@example.jp", "password": PASSWORD},
+                       content_type="application/json", headers=headers)
+    assert sent.status_code == 202
+    token = verification_link(mail.outbox[-1]).rstrip("/").rsplit("/", 1)[1]
+    assert client.post("/api/v3/members/verify", {"token": token}, content_type="application/json").status_code == 200
+    assert client.get("/api/v3/members/me").json()["email"] == "api-new@example.jp"
