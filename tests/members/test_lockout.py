@@ -36,3 +36,17 @@ def test_wrong_passwords_for_many_accounts_lock_the_address(client, moderator):
         _login(client, f"nobody{n}@example.jp", "guess", ip="203.0.113.5")
     assert _login(client, moderator.email, PASSWORD, ip="203.0.113.5").status_code == 429
     assert _login(client, moderator.email, PASSWORD, ip="203.0.113.6").status_code == 302, "another address is fine"
+
+
+def test_the_public_log_in_and_the_api_lock_too(client, django_user_model):
+    from django.utils import timezone
+
+    resident = django_user_model.objects.create_user(email="jumin@example.jp", password=PASSWORD,
+                                                     self_registered=True, email_verified_at=timezone.now())
+    for _ in range(4):
+        client.post("/members/login/", {"username": resident.email, "password": "wrong"}, REMOTE_ADDR="192.0.2.50")
+    page = client.post("/members/login/", {"username": resident.email, "password": "wrong"}, REMOTE_ADDR="192.0.2.50")
+    assert page.status_code == 429 and LOCKED in page.content.decode()
+    api = client.post("/api/v3/members/login", {"email": resident.email, "password": PASSWORD},
+                      content_type="application/json", REMOTE_ADDR="192.0.2.51")
+    assert api.status_code == 429 and api.json()["code"] == "locked_out"
