@@ -143,14 +143,10 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "パスワード"
 
 
-class WithdrawForm(forms.Form):
-    posts = forms.ChoiceField(
-        label="投稿の扱い", widget=forms.RadioSelect, error_messages=REQUIRED,
-        choices=[("keep", "「退会したユーザー」として残す"), ("delete", "すべて削除する")],
-    )
+class PasswordConfirmedForm(forms.Form):
+    """A form the member confirms with their current password."""
+
     password = forms.CharField(label="パスワード（確認のため）", widget=forms.PasswordInput, error_messages=REQUIRED)
-    confirm = forms.BooleanField(label="個人情報がすぐに消去され、元に戻せないことを理解しました",
-                                 error_messages={"required": "確認のチェックが必要です。"})
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,6 +156,16 @@ class WithdrawForm(forms.Form):
         if not self.user.check_password(self.cleaned_data["password"]):
             raise ValidationError("パスワードが正しくありません。")
         return self.cleaned_data["password"]
+
+
+class WithdrawForm(PasswordConfirmedForm):
+    field_order = ["posts", "password", "confirm"]
+    posts = forms.ChoiceField(
+        label="投稿の扱い", widget=forms.RadioSelect, error_messages=REQUIRED,
+        choices=[("keep", "「退会したユーザー」として残す"), ("delete", "すべて削除する")],
+    )
+    confirm = forms.BooleanField(label="個人情報がすぐに消去され、元に戻せないことを理解しました",
+                                 error_messages={"required": "確認のチェックが必要です。"})
 
 
 class MemberPasswordResetForm(PasswordResetForm):
@@ -181,16 +187,7 @@ class StaffPasswordResetForm(WagtailPasswordResetForm):
     get_users = MemberPasswordResetForm.get_users
 
 
-class EmailChangeForm(forms.Form):
+class EmailChangeForm(PasswordConfirmedForm):
+    field_order = ["email", "password"]
     email = forms.EmailField(label="新しいメールアドレス", max_length=254,
                              error_messages={**REQUIRED, "invalid": "メールアドレスを正しく入力してください。"})
-    password = forms.CharField(label="パスワード（確認のため）", widget=forms.PasswordInput, error_messages=REQUIRED)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        if not self.user.check_password(self.cleaned_data["password"]):
-            raise ValidationError("パスワードが正しくありません。")
-        return self.cleaned_data["password"]

@@ -80,19 +80,19 @@ def _check_action(actor, member, action, reason):
 
 
 @transaction.atomic
+def _set_active(actor, member, reason, active):
+    _check_action(actor, member, "reactivate" if active else "suspend", reason)
+    member.is_active = active
+    member.save(update_fields=["is_active"])
+    record(actor, AuditEntry.Action.REACTIVATE if active else AuditEntry.Action.SUSPEND, member, reason)
+
+
 def suspend_member(actor, member, reason):
-    _check_action(actor, member, "suspend", reason)
-    member.is_active = False
-    member.save(update_fields=["is_active"])
-    record(actor, AuditEntry.Action.SUSPEND, member, reason)
+    _set_active(actor, member, reason, active=False)
 
 
-@transaction.atomic
 def reactivate_member(actor, member, reason):
-    _check_action(actor, member, "reactivate", reason)
-    member.is_active = True
-    member.save(update_fields=["is_active"])
-    record(actor, AuditEntry.Action.REACTIVATE, member, reason)
+    _set_active(actor, member, reason, active=True)
 
 
 @transaction.atomic
