@@ -10,7 +10,7 @@ from typing import Literal, Optional
 
 from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import get_token
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
 from ninja.utils import check_csrf
@@ -146,7 +146,7 @@ def register(request, payload: RegisterIn):
         raise ApiError(422, "validation_error", "入力内容に誤りがあります。", form_errors(form))
     services.register_member(form.cleaned_data, payload.password, request.build_absolute_uri("/").rstrip("/"))
     # The same answer whether the address was new or already registered (no enumeration).
-    return 202, {"detail": "確認メールを送りました。メールのリンクを開くと登録が完了します。"}
+    return Status(202, {"detail": "確認メールを送りました。メールのリンクを開くと登録が完了します。"})
 
 
 @router.post("/verify", response=Message, summary="メールアドレスの確認")
@@ -171,7 +171,7 @@ def login_view(request, payload: LoginIn):
 @router.post("/logout", response={204: None}, auth=session, summary="ログアウト")
 def logout_view(request):
     logout(request)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/password-reset", response={202: Message}, summary="パスワード再設定メールの送信")
@@ -182,7 +182,7 @@ def password_reset(request, payload: EmailIn):
         raise ApiError(422, "validation_error", "入力内容に誤りがあります。", form_errors(form))
     form.save(request=request, subject_template_name="members/email/password_reset_subject.txt",
               email_template_name="members/email/password_reset_body.txt")
-    return 202, {"detail": "登録されているメールアドレスであれば、再設定用のリンクを送りました。"}
+    return Status(202, {"detail": "登録されているメールアドレスであれば、再設定用のリンクを送りました。"})
 
 
 @router.get("/me", response=ProfileOut, auth=session, summary="自分の登録内容")
@@ -209,7 +209,7 @@ def withdraw(request, payload: WithdrawIn):
         raise ApiError(403, "wrong_password", "パスワードが正しくありません。")
     services.withdraw_member(user, keep_posts=payload.keep_posts)
     logout(request)
-    return 204, None
+    return Status(204, None)
 
 
 class EmailChangeIn(Schema):
@@ -223,7 +223,7 @@ def change_email(request, payload: EmailChangeIn):
     if not form.is_valid():
         raise ApiError(422, "validation_error", "入力内容に誤りがあります。", form_errors(form))
     services.request_email_change(request.auth, form.cleaned_data["email"], request.build_absolute_uri("/").rstrip("/"))
-    return 202, {"detail": "新しいメールアドレスに確認用のリンクを送りました。リンクを開くと変更されます。"}
+    return Status(202, {"detail": "新しいメールアドレスに確認用のリンクを送りました。リンクを開くと変更されます。"})
 
 
 @router.get("/me/export", auth=session, summary="登録情報の開示（JSON）")
