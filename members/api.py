@@ -9,7 +9,9 @@ import datetime
 from typing import Literal, Optional
 
 from django.contrib.auth import authenticate, login, logout
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import add_never_cache_headers
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
@@ -157,7 +159,7 @@ def verify(request, payload: TokenIn):
 
 
 @router.post("/login", response=ProfileOut, summary="ログイン（セッション）")
-def login_view(request, payload: LoginIn):
+def login_view(request, payload: LoginIn, response: HttpResponse):
     require_csrf(request)
     user = authenticate(request=request, username=payload.email, password=payload.password)
     if getattr(request, "axes_locked_out", False):
@@ -165,6 +167,7 @@ def login_view(request, payload: LoginIn):
     if user is None:
         raise ApiError(401, "invalid_credentials", "メールアドレスまたはパスワードが正しくありません。")
     login(request, user)
+    add_never_cache_headers(response)
     return _profile(user)
 
 
@@ -186,12 +189,14 @@ def password_reset(request, payload: EmailIn):
 
 
 @router.get("/me", response=ProfileOut, auth=session, summary="自分の登録内容")
-def me(request):
+def me(request, response: HttpResponse):
+    add_never_cache_headers(response)  # personal data: never kept by a browser or proxy cache
     return _profile(request.auth)
 
 
 @router.patch("/me", response=ProfileOut, auth=session, summary="登録内容の変更")
-def update_me(request, payload: ProfilePatch):
+def update_me(request, payload: ProfilePatch, response: HttpResponse):
+    add_never_cache_headers(response)
     user = request.auth
     current = {name: getattr(user, name) for name in MemberDataForm.Meta.fields}
     changes = payload.dict(exclude_unset=True)
@@ -227,7 +232,8 @@ def change_email(request, payload: EmailChangeIn):
 
 
 @router.get("/me/export", auth=session, summary="登録情報の開示（JSON）")
-def export(request):
+def export(request, response: HttpResponse):
+    add_never_cache_headers(response)
     return services.export_member_data(request.auth)
 
 

@@ -149,7 +149,9 @@ def test_the_whole_flow_through_the_api(client, captcha_ok):
     assert logged_in.status_code == 200 and logged_in.json()["email"] == data["email"]
     headers = {"X-CSRFToken": client.cookies["csrftoken"].value}  # rotated at log-in
 
-    me = client.get("/api/v3/members/me").json()
+    me_response = client.get("/api/v3/members/me")
+    assert "no-store" in me_response["Cache-Control"], "personal data is never cached"
+    me = me_response.json()
     assert me["last_name"] == data["last_name"] and me["email_verified"] is True
     patched = client.patch("/api/v3/members/me", {"building": "コーポ新宿101"}, content_type="application/json",
                            headers=headers)
