@@ -54,6 +54,9 @@ MODEL_PERMISSIONS = {
         "wagtailcore.add_locale", "wagtailcore.change_locale",
         "wagtailredirects.add_redirect", "wagtailredirects.change_redirect", "wagtailredirects.delete_redirect",
         "wagtail_localize.submit_translation",
+        "wardinfo.add_feedsource", "wardinfo.change_feedsource", "wardinfo.delete_feedsource",
+        "wardinfo.view_feedsource", "wardinfo.view_wardnotice", "wardinfo.change_wardnotice",
+        "wardinfo.delete_wardnotice",
     ],
 }
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "members",
     "pages",
     "search",
+    "wardinfo",
     "portal",
     "fixtures",
     "wagtail_localize",
@@ -178,6 +179,14 @@ OTP_TOTP_ISSUER = "新宿地域ポータル"
 RECAPTCHA_PUBLIC_KEY = env("RECAPTCHA_PUBLIC_KEY", "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI")
 RECAPTCHA_PRIVATE_KEY = env("RECAPTCHA_PRIVATE_KEY", "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe")
 RECAPTCHA_TEST_KEYS_ALLOWED = DEBUG or env_bool("PORTAL_TESTING")
+
+# Ward feeds (wardinfo): fetch limits, and whether private/loopback addresses may be fetched
+# (only for tests and local trials: WARDINFO_ALLOW_PRIVATE_NETWORKS=true).
+WARDINFO_ALLOW_PRIVATE_NETWORKS = env_bool("WARDINFO_ALLOW_PRIVATE_NETWORKS", False)
+WARDINFO_TIMEOUT_SECONDS = int(env("WARDINFO_TIMEOUT_SECONDS", "15"))
+WARDINFO_MAX_BYTES = int(env("WARDINFO_MAX_BYTES", str(5 * 1024 * 1024)))
+WARDINFO_RETRIES = 3
+WARDINFO_BACKOFF_SECONDS = float(env("WARDINFO_BACKOFF_SECONDS", "2"))
 
 # Members: consent document versions (a change asks members to agree again), verification link
 # lifetime, retention of unverified registrations and of the audit trail.
@@ -314,6 +323,7 @@ SCHEDULED_TASKS = {
     "publish_scheduled_pages": {"task": "pages.tasks.publish_scheduled_pages", "cron": "* * * * *"},
     "prune_task_results": {"task": "portal.tasks.prune_task_results", "cron": "30 3 * * *"},
     "purge_expired_member_data": {"task": "members.tasks.purge_expired_member_data", "cron": "15 3 * * *"},
+    "import_ward_feeds": {"task": "wardinfo.tasks.import_due_ward_feeds", "cron": "*/5 * * * *"},
 }
 TASK_RESULTS_KEEP_DAYS = int(env("TASK_RESULTS_KEEP_DAYS", "7"))
 
