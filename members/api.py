@@ -146,7 +146,7 @@ def register(request, payload: RegisterIn):
     form = RegistrationForm(data)
     if not form.is_valid():
         raise ApiError(422, "validation_error", "入力内容に誤りがあります。", form_errors(form))
-    services.register_member(form.cleaned_data, payload.password, request.build_absolute_uri("/").rstrip("/"))
+    services.register_member(form.cleaned_data, payload.password, services.site_base_url(request))
     # The same answer whether the address was new or already registered (no enumeration).
     return Status(202, {"detail": "確認メールを送りました。メールのリンクを開くと登録が完了します。"})
 
@@ -227,7 +227,7 @@ def change_email(request, payload: EmailChangeIn):
     form = EmailChangeForm(payload.dict(), user=request.auth)
     if not form.is_valid():
         raise ApiError(422, "validation_error", "入力内容に誤りがあります。", form_errors(form))
-    services.request_email_change(request.auth, form.cleaned_data["email"], request.build_absolute_uri("/").rstrip("/"))
+    services.request_email_change(request.auth, form.cleaned_data["email"], services.site_base_url(request))
     return Status(202, {"detail": "新しいメールアドレスに確認用のリンクを送りました。リンクを開くと変更されます。"})
 
 

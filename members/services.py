@@ -106,6 +106,11 @@ def delete_member(actor, member, reason):
 
 # --- residents: registration, verification, self-service ------------------------------------
 
+def site_base_url(request):
+    """The address links in members' e-mails start with: scheme and host of this request."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def send_member_mail(user_or_email, template, context):
     """An e-mail to a member, rendered from templates/members/email/<template>_{subject,body}.txt."""
     address = user_or_email if isinstance(user_or_email, str) else user_or_email.email

@@ -24,10 +24,6 @@ RECAPTCHA_POLICY = (
 )
 
 
-def base_url(request):
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 def fill_address(form):
     """「住所を検索」: the address fields filled from the postal code (no JavaScript needed)."""
     data = form.data.copy()
@@ -54,7 +50,8 @@ def register(request):
         form = RegistrationForm(form.data)
         form._errors = {}  # a look-up is not a submission: no errors yet
     elif request.method == "POST" and form.is_valid():
-        services.register_member(form.cleaned_data, form.cleaned_data["password1"], base_url(request))
+        password = form.cleaned_data["password1"]
+        services.register_member(form.cleaned_data, password, services.site_base_url(request))
         return redirect("members:register_done")
     response = render(request, "members/register.html", {"form": form, "notice": notice})
     response["Content-Security-Policy"] = RECAPTCHA_POLICY
@@ -96,7 +93,7 @@ def change_email(request):
     """The new address is used once its owner follows the link sent there."""
     form = EmailChangeForm(request.POST, user=request.user)
     if form.is_valid():
-        services.request_email_change(request.user, form.cleaned_data["email"], base_url(request))
+        services.request_email_change(request.user, form.cleaned_data["email"], services.site_base_url(request))
         messages.success(request, "新しいメールアドレスに確認用のリンクを送りました。リンクを開くと変更されます。")
         return redirect("members:profile")
     return render(request, "members/profile.html", {
