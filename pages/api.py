@@ -22,7 +22,7 @@ from wagtail.models import Locale, Page
 
 from . import models as page_models
 from .api_schemas import ImageSchema, TermSchema, image_data, term
-from .selectors import visible_pages
+from .selectors import term_by_id_or_slug, visible_pages
 
 # --- /api/v3/content/: one listing across page types ------------------------------------------
 
@@ -57,16 +57,6 @@ class ContentFilters(Schema):
     date_from: Optional[datetime.date] = Field(None, description="この日以降（イベントは終了日がこの日以降）")
     date_to: Optional[datetime.date] = Field(None, description="この日以前（イベントは開始日がこの日以前）")
     locale: str = Field("ja", description="言語コード")
-
-
-def _term_page(model, value, locale):
-    """A visible district or theme by id or slug; a value that names none is a 404 with a clear message."""
-    queryset = visible_pages(model, locale)
-    found = queryset.filter(pk=int(value)).first() if value.isascii() and value.isdecimal() else \
-        queryset.filter(slug=value).first()
-    if found is None:
-        raise Http404(f"{model._meta.verbose_name}「{value}」は見つかりません。")
-    return found
 
 
 def _item(page, kind):
@@ -142,8 +132,8 @@ def content_list(request, filters: ContentFilters = Query(...)):
         raise Http404(f"言語「{filters.locale}」はありません。")
     kinds = filters.type or list(LISTED_TYPES)
     terms = {
-        "district": _term_page(page_models.DistrictPage, filters.district, locale) if filters.district else None,
-        "theme": _term_page(page_models.ThemePage, filters.theme, locale) if filters.theme else None,
+        "district": term_by_id_or_slug(page_models.DistrictPage, filters.district, locale) if filters.district else None,
+        "theme": term_by_id_or_slug(page_models.ThemePage, filters.theme, locale) if filters.theme else None,
     }
     if kinds == ["event"]:
         return _LazyItems(content_queryset("event", filters, locale, **terms).order_by("start", "pk"), "event")

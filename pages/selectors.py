@@ -5,6 +5,7 @@ One place decides "visible": live, public (no view restriction), in the page's o
 Templates, the site's listings and the API all go through here.
 """
 
+from django.http import Http404
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
@@ -15,6 +16,19 @@ CARD_RENDITION = "fill-400x300|format-webp"
 def visible_pages(model=Page, locale=None):
     queryset = model.objects.live().public()
     return queryset.filter(locale=locale) if locale is not None else queryset
+
+
+def term_by_id_or_slug(model, value, locale):
+    """
+    A visible district or theme of ``locale`` named by id or slug, as an API filter gives it;
+    a value that names none is a 404 with a clear message.
+    """
+    queryset = visible_pages(model, locale)
+    found = queryset.filter(pk=int(value)).first() if value.isascii() and value.isdecimal() else \
+        queryset.filter(slug=value).first()
+    if found is None:
+        raise Http404(f"{model._meta.verbose_name}「{value}」は見つかりません。")
+    return found
 
 
 def visible_terms(page, name):

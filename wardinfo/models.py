@@ -68,3 +68,28 @@ class WardNotice(index.Indexed, models.Model):
 
     def __str__(self):
         return self.title
+
+
+class RelatedSite(ClusterableModel):
+    """
+    A link to one of the ward's related sites (the ward's own pages, its libraries, Tokyo's
+    disaster prevention site, ...), managed by editors and shown on the district and theme
+    pages it is tagged with. A site tagged with neither is shown on the home page.
+    """
+
+    title = models.CharField("サイト名", max_length=120)
+    url = models.URLField("URL", max_length=500)
+    description = models.CharField("説明", max_length=200, blank=True)
+    districts = ParentalManyToManyField("pages.DistrictPage", blank=True, verbose_name="表示する地域",
+                                        related_name="+")
+    themes = ParentalManyToManyField("pages.ThemePage", blank=True, verbose_name="表示するテーマ",
+                                     related_name="+")
+    sort_order = models.PositiveIntegerField("表示順", default=100, help_text="小さいほど上に表示します")
+
+    class Meta:
+        verbose_name = "関連サイト"
+        verbose_name_plural = "関連サイト"
+        ordering = ["sort_order", "title", "pk"]
+
+    def __str__(self):
+        return self.title

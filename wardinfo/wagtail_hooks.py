@@ -2,7 +2,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import FeedSource, WardNotice
+from .models import FeedSource, RelatedSite, WardNotice
 
 
 class FeedSourceViewSet(SnippetViewSet):
@@ -28,8 +28,18 @@ class WardNoticeViewSet(SnippetViewSet):
     search_fields = ["title", "summary"]
 
 
+class RelatedSiteViewSet(SnippetViewSet):
+    model = RelatedSite
+    icon = "link-external"
+    menu_label = "関連サイト"
+    list_display = ["title", "url", "sort_order"]
+    search_fields = ["title", "description"]
+    panels = [FieldPanel("title"), FieldPanel("url"), FieldPanel("description"), FieldPanel("districts"),
+              FieldPanel("themes"), FieldPanel("sort_order")]
+
+
 class WardInfoGroup(SnippetViewSetGroup):
-    items = (FeedSourceViewSet, WardNoticeViewSet)
+    items = (FeedSourceViewSet, WardNoticeViewSet, RelatedSiteViewSet)
     menu_icon = "rss"
     menu_label = "区政情報"
     menu_name = "wardinfo"

@@ -1,0 +1,132 @@
+"""
+``/api/v3/ward-notices/``: the ward's notices, newest first, filterable by district, theme and
+publication date. Every item carries the official page's URL and ``publisher`` 「新宿区」: the
+ward's information, shown as such by any front end.
+"""
+
+import datetime
+from typing import Literal, Optional
+
+from django.http import Http404
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+from pydantic import model_validator
+from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
+from wagtail.models import Locale
+
+from pages.api_schemas import TermSchema, term
+from pages.models import DistrictPage, ThemePage
+from pages.selectors import term_by_id_or_slug, visible_pages
+
+from .selectors import ward_notices
+
+PUBLISHER = "新宿区"
+
+
+class NoticeSourceSchema(Schema):
+    id: int
+    name: str
+
+
+class WardNoticeSchema(Schema):
+    id: int
+    type: Literal["ward_notice"] = "ward_notice"
+    publisher: str = Field(PUBLISHER, description="情報の発信元（区の情報であることの表示）")
+    title: str
+    summary: str = Field(description="概要（区のフィードから取り込み、安全な HTML に整えたもの）")
+    url: str = Field(description="区の公式ページ")
+    published_at: datetime.datetime
+    updated_at: datetime.datetime
+    source: NoticeSourceSchema
+    districts: list[TermSchema]
+    themes: list[TermSchema]
+
+
+class NoticeFilters(Schema):
+    district: Optional[str] = Field(None, description="地域の ID またはスラッグ")
+    theme: Optional[str] = Field(None, description="テーマの ID またはスラッグ")
+    date_from: Optional[datetime.date] = Field(None, description="この日以降に公開（日本時間）")
+    date_to: Optional[datetime.date] = Field(None, description="この日以前に公開（日本時間）")
+    locale: str = Field("ja", description="地域・テーマの名前の言語")
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from は date_to 以前の日付にしてください。")
+        return self
+
+
+class _Terms:
+    """Districts and themes of one language, found by translation key (notices point at the Japanese ones)."""
+
+    def __init__(self, locale):
+        self.by_key = {
+            page.translation_key: page
+            for model in (DistrictPage, ThemePage)
+            for page in visible_pages(model, locale)
+        }
+
+    def __call__(self, pages):
+        return [term(self.by_key[p.translation_key]) for p in pages if p.translation_key in self.by_key]
+
+
+def _notice(notice, terms):
+    return {
+        "id": notice.pk,
+        "title": notice.title,
+        "summary": notice.summary,
+        "url": notice.url,
+        "published_at": notice.published_at,
+        "updated_at": notice.updated_at,
+        "source": {"id": notice.source_id, "name": notice.source.name},
+        "districts": terms(notice.districts.all()),
+        "themes": terms(notice.themes.all()),
+    }
+
+
+class _Items:
+    """The filtered notices, turned into API items only for the requested page."""
+
+    def __init__(self, queryset, terms):
+        self.queryset, self.terms = queryset, terms
+
+    def __len__(self):
+        return self.queryset.count()
+
+    def count(self):
+        return len(self)
+
+    def __getitem__(self, window):
+        return [_notice(notice, self.terms) for notice in self.queryset[window]]
+
+
+def _locale(code):
+    locale = Locale.objects.filter(language_code=code).first()
+    if locale is None:
+        raise Http404(f"言語「{code}」はありません。")
+    return locale
+
+
+router = Router(tags=["ward notices"])
+
+
+@router.get("/", response=list[WardNoticeSchema], url_name="ward_notice_list", operation_id="ward_notice_list",
+            summary="区からのお知らせ（地域・テーマ・公開日で絞り込み）")
+@paginate(WagtailLimitOffsetPagination)
+def notice_list(request, filters: NoticeFilters = Query(...)):
+    """The ward's notices, newest first. Each links to the ward's official page."""
+    locale = _locale(filters.locale)
+    district = term_by_id_or_slug(DistrictPage, filters.district, locale) if filters.district else None
+    theme = term_by_id_or_slug(ThemePage, filters.theme, locale) if filters.theme else None
+    queryset = ward_notices(district, theme, filters.date_from, filters.date_to).prefetch_related(
+        "districts", "themes")
+    return _Items(queryset, _Terms(locale))
+
+
+@router.get("/{int:notice_id}/", response=WardNoticeSchema, url_name="ward_notice_detail",
+            operation_id="ward_notice_detail", summary="区からのお知らせ（1件）")
+def notice_detail(request, notice_id: int, locale: str = "ja"):
+    notice = ward_notices().filter(pk=notice_id).first()
+    if notice is None:
+        raise Http404(f"お知らせ {notice_id} は見つかりません。")
+    return _notice(notice, _Terms(_locale(locale)))

@@ -1,0 +1,266 @@
+"""
+Our own outbound feeds: RSS 2.0 and Atom for articles, events and ward notices (site-wide, per
+district, per theme), and an iCalendar feed of events (site-wide, per district, per theme).
+
+Built on Django's syndication framework (``django.contrib.syndication``) and the ``icalendar``
+library. Dates are given in Japan time (+09:00); the language is the visitor's language, so
+``/en/feeds/…`` lists the English translations. Only what a visitor may see is listed
+(``pages.selectors.visible_pages``).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import strip_tags
+from django.views.decorators.cache import cache_control
+from icalendar import Calendar, Event, vGeo
+from wagtail.models import Locale, Site
+
+from pages.models import ArticlePage, DistrictPage, EventPage, ThemePage
+from pages.selectors import visible_pages, visible_terms
+
+from .selectors import ward_notices
+
+FEED_ITEMS = 50
+CALENDAR_PAST_DAYS = 30  # events that ended up to this many days ago stay in the calendar
+CALENDAR_MAX_EVENTS = 1000
+FEED_MAX_AGE = 300  # seconds a reader or proxy may keep a feed
+
+
+class Scope:
+    """Where a feed is taken: the whole site, or one district or theme, in the visitor's language."""
+
+    def __init__(self, request, scope=None, slug=None):
+        self.locale = Locale.get_active()
+        self.district = self.theme = None
+        if scope is not None:
+            model = {"districts": DistrictPage, "themes": ThemePage}.get(scope)
+            term = visible_pages(model, self.locale).filter(slug=slug).first() if model else None
+            if term is None:
+                raise Http404("地域またはテーマが見つかりません。")
+            setattr(self, "district" if model is DistrictPage else "theme", term)
+        self.site = Site.find_for_request(request)
+        self.site_name = (self.site.site_name if self.site else "") or "新宿地域ポータル"
+
+    @property
+    def term(self):
+        return self.district or self.theme
+
+    def heading(self, what):
+        return f"{self.site_name}｜{self.term.title}の{what}" if self.term else f"{self.site_name}｜{what}"
+
+    def link(self):
+        return self.term.get_full_url() if self.term else (self.site.root_url + "/" if self.site else "/")
+
+    def pages(self, model):
+        """Visible pages of ``model`` in this scope (events have one district, others many)."""
+        queryset = visible_pages(model, self.locale)
+        if self.district is not None:
+            lookup = "district" if model is EventPage else "districts"
+            queryset = queryset.filter(**{f"{lookup}__translation_key": self.district.translation_key})
+        if self.theme is not None:
+            queryset = queryset.filter(themes__translation_key=self.theme.translation_key)
+        return queryset.distinct()
+
+
+def japan_time(value):
+    return timezone.localtime(value) if value else None
+
+
+class PortalFeed(Feed):
+    """Common shape of our feeds; ``kind`` names it in URLs, ``what`` in titles."""
+
+    kind = ""
+    what = ""
+    description_text = ""
+    author_name = "新宿地域ポータル"
+
+    def __init__(self, feed_format):
+        super().__init__()
+        self.feed_format = feed_format
+        self.feed_type = Atom1Feed if feed_format == "atom" else Rss201rev2Feed
+
+    def get_object(self, request, scope=None, slug=None):
+        self.request = request
+        return Scope(request, scope, slug)
+
+    def title(self, scope):
+        return scope.heading(self.what)
+
+    def subtitle(self, scope):  # Atom <subtitle>; RSS <description> falls back to it
+        return self.description_text
+
+    def description(self, scope):
+        return self.description_text
+
+    def link(self, scope):
+        return scope.link()
+
+    def feed_url(self, scope):
+        return self.request.build_absolute_uri()
+
+    def feed_copyright(self, scope):
+        return scope.site_name
+
+    def item_link(self, item):
+        return item.get_full_url(self.request)
+
+    def item_guid(self, item):
+        return self.item_link(item)
+
+    def item_pubdate(self, item):
+        return japan_time(item.first_published_at)
+
+    def item_updateddate(self, item):
+        return japan_time(item.last_published_at or item.first_published_at)
+
+    def item_description(self, item):
+        return getattr(item, "lead", "") or ""
+
+    def item_categories(self, item):
+        return [term.title for term in item.live_districts + item.live_themes]
+
+
+class ArticleFeed(PortalFeed):
+    kind = "articles"
+    what = "取材記事"
+    description_text = "地域の人とお店を訪ねた取材記事の新着です。"
+
+    def items(self, scope):
+        return (scope.pages(ArticlePage).order_by("-first_published_at", "-pk")
+                .prefetch_related("districts", "themes")[:FEED_ITEMS])
+
+
+class EventFeed(PortalFeed):
+    kind = "events"
+    what = "イベント"
+    description_text = "これから開かれる地域のイベントの新着です。"
+    description_template = "wardinfo/feeds/event_description.html"
+
+    def items(self, scope):
+        return (scope.pages(EventPage).filter(end__gte=timezone.now()).order_by("-first_published_at", "-pk")
+                .select_related("district").prefetch_related("themes")[:FEED_ITEMS])
+
+
+class NoticeFeed(PortalFeed):
+    """Ward notices: each item links to the ward's official page and says it is the ward's information."""
+
+    kind = "notices"
+    what = "区からのお知らせ"
+    description_text = "新宿区の公式サイトから取り込んだお知らせです。各項目は区の公式ページにつながります。"
+
+    def items(self, scope):
+        return ward_notices(scope.district, scope.theme).prefetch_related("districts", "themes")[:FEED_ITEMS]
+
+    def item_link(self, item):
+        return item.url
+
+    def item_guid(self, item):
+        return item.url
+
+    def item_description(self, item):
+        return f"【新宿区の情報】{strip_tags(item.summary).strip()}"
+
+    def item_pubdate(self, item):
+        return japan_time(item.published_at)
+
+    def item_updateddate(self, item):
+        return japan_time(max(item.published_at, item.updated_at))
+
+    def item_author_name(self, item):
+        return item.source.name
+
+    def item_categories(self, item):
+        return ["区政情報"] + [term.title for term in list(item.districts.all()) + list(item.themes.all())]
+
+
+FEEDS = {feed.kind: feed for feed in (ArticleFeed, EventFeed, NoticeFeed)}
+
+
+@cache_control(public=True, max_age=FEED_MAX_AGE)
+def feed(request, kind, feed_format, scope=None, slug=None):
+    """``/feeds/<kind>.rss`` and ``.atom``, and the same under ``/feeds/districts/<slug>/`` and ``/feeds/themes/<slug>/``."""
+    if kind not in FEEDS or feed_format not in ("rss", "atom"):
+        raise Http404("フィードが見つかりません。")
+    return FEEDS[kind](feed_format)(request, scope=scope, slug=slug)
+
+
+def feed_links(term=None):
+    """
+    The feeds a page offers (site-wide, or of its district or theme): a list of
+    ``{"kind", "title", "rss", "atom"}``, plus the calendar as ``{"kind": "calendar", ..., "ics"}``.
+    """
+    if term is None:
+        def url(name, **kwargs):
+            return reverse(f"wardinfo_{name}", kwargs=kwargs)
+    else:
+        scope = "districts" if isinstance(term, DistrictPage) else "themes"
+
+        def url(name, **kwargs):
+            return reverse(f"wardinfo_term_{name}", kwargs={"scope": scope, "slug": term.slug, **kwargs})
+    links = [
+        {"kind": kind, "title": feed_class.what,
+         "rss": url("feed", kind=kind, feed_format="rss"), "atom": url("feed", kind=kind, feed_format="atom")}
+        for kind, feed_class in FEEDS.items()
+    ]
+    links.append({"kind": "calendar", "title": "イベントのカレンダー", "ics": url("calendar")})
+    return links
+
+
+# --- iCalendar ----------------------------------------------------------------------------------
+
+def _event_component(event, request, stamp):
+    component = Event()
+    host = request.get_host().split(":")[0] or "localhost"
+    component.add("uid", f"event-{event.translation_key}-{event.locale.language_code}@{host}")
+    component.add("dtstamp", stamp)
+    component.add("dtstart", japan_time(event.start))
+    component.add("dtend", japan_time(event.end))
+    component.add("summary", event.title)
+    details = [event.lead, f"参加費：{event.fee}"]
+    if event.capacity:
+        details.append(f"定員：{event.capacity}人")
+    details.append(f"主催：{event.organiser}")
+    if event.how_to_apply:
+        details.append(f"申込方法：{event.how_to_apply}")
+    if event.contact:
+        details.append(f"問い合わせ：{event.contact}")
+    component.add("description", "\n".join(line for line in details if line))
+    component.add("location", " ".join(part for part in (event.venue, event.venue_address) if part))
+    if event.latitude is not None and event.longitude is not None:
+        component.add("geo", vGeo((float(event.latitude), float(event.longitude))))
+    component.add("url", event.get_full_url(request))
+    categories = [term.title for term in event.live_districts + visible_terms(event, "themes")]
+    if categories:
+        component.add("categories", categories)
+    if event.last_published_at:
+        component.add("last-modified", event.last_published_at)
+    return component
+
+
+@cache_control(public=True, max_age=FEED_MAX_AGE)
+def events_calendar(request, scope=None, slug=None):
+    """``/feeds/events.ics`` (and per district or theme): upcoming events and those just past, in Japan time."""
+    where = Scope(request, scope, slug)
+    since = timezone.now() - datetime.timedelta(days=CALENDAR_PAST_DAYS)
+    events = (where.pages(EventPage).filter(end__gte=since).order_by("start", "pk")
+              .select_related("district", "locale").prefetch_related("themes")[:CALENDAR_MAX_EVENTS])
+    calendar = Calendar()
+    calendar.add("prodid", "-//Shinjuku regional portal//shinjuku-portal//JA")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", where.heading("イベント"))
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    stamp = timezone.now()
+    for event in events:
+        calendar.add_component(_event_component(event, request, stamp))
+    calendar.add_missing_timezones()
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="events.ics"'
+    return response
