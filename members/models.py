@@ -174,6 +174,13 @@ class AuditEntry(models.Model):
         SUSPEND = "suspend_member", "利用停止"
         REACTIVATE = "reactivate_member", "利用再開"
         DELETE = "delete_member", "会員の削除"
+        # Moderation (the moderation app): decisions on residents' posts and submissions.
+        APPROVE = "moderation_approve", "投稿の承認"
+        REFUSE = "moderation_refuse", "投稿の掲載不可"
+        HIDE = "moderation_hide", "投稿の非表示"
+        RESTORE = "moderation_restore", "投稿の再表示"
+        EDIT = "moderation_edit", "投稿の編集"
+        SANCTION = "member_sanction", "会員への処分"
 
     created_at = models.DateTimeField("日時", default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作者")

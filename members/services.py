@@ -19,6 +19,9 @@ from .tokens import make_verification_token, read_verification_token
 # Sent when a member withdraws: apps holding their posts keep them under 「退会したユーザー」
 # (keep_posts=True) or delete them.
 member_withdrawn = django.dispatch.Signal()
+# Sent for a member's data export: apps holding the member's contributions answer with a dict
+# of sections ({"posts": [...], "submissions": [...]}) that joins the export.
+member_data_requested = django.dispatch.Signal()
 
 PERSONAL_DATA_PERMISSION = "members.view_personal_data"
 
@@ -191,7 +194,7 @@ def request_email_change(user, new_email, base_url):
 
 def export_member_data(user):
     """Everything the portal holds about a member (開示), as JSON-ready data."""
-    return {
+    data = {
         "account": {"id": user.pk, "nickname": user.nickname, "date_joined": user.date_joined.isoformat(),
                     "email_verified_at": user.email_verified_at.isoformat() if user.email_verified_at else None},
         "personal_data": {name: (value.isoformat() if hasattr(value, "isoformat") else value)
@@ -200,10 +203,13 @@ def export_member_data(user):
             {"document": c.document, "version": c.version, "agreed_at": c.agreed_at.isoformat()}
             for c in Consent.objects.filter(user=user).order_by("agreed_at")
         ],
-        # Posts and submissions join here as the apps that hold them land (moderation issue).
         "posts": [],
         "submissions": [],
     }
+    for _receiver, sections in member_data_requested.send(sender=User, user=user):
+        for name, items in (sections or {}).items():
+            data.setdefault(name, []).extend(items)
+    return data
 
 
 @transaction.atomic

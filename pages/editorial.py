@@ -41,9 +41,17 @@ COLLECTION_PERMISSIONS = {
     ADMINISTRATORS: ["add_image", "change_image", "delete_image", "choose_image",
                      "add_document", "change_document", "delete_document", "choose_document"],
 }
+# Related-site links are editors' work; the moderation queue is moderators' (and administrators').
+RELATED_SITES = ["wardinfo.add_relatedsite", "wardinfo.change_relatedsite", "wardinfo.delete_relatedsite",
+                 "wardinfo.view_relatedsite"]
+MODERATION = [
+    "moderation.view_post", "moderation.change_post", "moderation.view_submission", "moderation.change_submission",
+    "moderation.view_flag", "moderation.view_sanction",
+    "moderation.view_ngword", "moderation.add_ngword", "moderation.change_ngword", "moderation.delete_ngword",
+]
 MODEL_PERMISSIONS = {
-    EDITORS: ["wagtailadmin.access_admin"],
-    MODERATORS: ["wagtailadmin.access_admin"],
+    EDITORS: ["wagtailadmin.access_admin", *RELATED_SITES],
+    MODERATORS: ["wagtailadmin.access_admin", *RELATED_SITES, *MODERATION],
     ADMINISTRATORS: [
         "wagtailadmin.access_admin",
         "members.add_user", "members.change_user", "members.delete_user", "members.view_user",
@@ -56,7 +64,9 @@ MODEL_PERMISSIONS = {
         "wagtail_localize.submit_translation",
         "wardinfo.add_feedsource", "wardinfo.change_feedsource", "wardinfo.delete_feedsource",
         "wardinfo.view_feedsource", "wardinfo.view_wardnotice", "wardinfo.change_wardnotice",
-        "wardinfo.delete_wardnotice",
+        "wardinfo.delete_wardnotice", *RELATED_SITES, *MODERATION,
+        "moderation.add_board", "moderation.change_board", "moderation.view_board",
+        "moderation.change_moderationsettings",
     ],
 }
 

@@ -29,6 +29,7 @@ from wagtail.api.v3.urls import api
 from wagtail.locales.api.v3 import router as locales_router
 
 from members.api import router as members_router
+from moderation.api import board_router, flags_router, submissions_router
 from pages.api import content_router, preview_router
 from wardinfo.api import router as ward_notices_router
 
@@ -115,5 +116,8 @@ api.add_router("/content/", content_router)
 api.add_router("/preview/", preview_router)
 api.add_router("/members/", members_router)
 api.add_router("/ward-notices/", ward_notices_router)
+api.add_router("/board/", board_router)
+api.add_router("/submissions/", submissions_router)
+api.add_router("/flags/", flags_router)
 
 __all__ = ["api", "problem", "not_found_view"]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "pages",
     "search",
     "wardinfo",
+    "moderation",
     "portal",
     "fixtures",
     "wagtail_localize",
@@ -197,6 +198,23 @@ UNVERIFIED_MEMBER_DAYS = int(env("UNVERIFIED_MEMBER_DAYS", "7"))
 AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", str(3 * 365)))
 LOGIN_REDIRECT_URL = "members:profile"
 
+
+def _rate(value):
+    """「件数/秒数」 (e.g. "5/600": five contributions in ten minutes)."""
+    count, seconds = value.split("/")
+    return int(count), int(seconds)
+
+
+# Moderation: refused, hidden and deleted contributions are kept for the record this many days
+# (visible to their author and to moderators), then purged. Rate limits per member and per
+# client address, as 「件数/秒数」. The policy itself (review of new members, flags, links)
+# is set by the operator in the admin (設定 → 投稿の審査).
+MODERATION_RETENTION_DAYS = int(env("MODERATION_RETENTION_DAYS", "180"))
+MODERATION_RATE_LIMITS = {
+    "member": _rate(env("MODERATION_RATE_MEMBER", "5/600")),
+    "address": _rate(env("MODERATION_RATE_ADDRESS", "20/600")),
+}
+
 # FIELD_ENCRYPTION_KEYS: Fernet keys for members' personal data, comma-separated, newest first
 # (generate one with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).
 # FIELD_HASH_KEY: the key of the e-mail look-up hash (a long random string; never rotated
@@ -324,6 +342,8 @@ SCHEDULED_TASKS = {
     "prune_task_results": {"task": "portal.tasks.prune_task_results", "cron": "30 3 * * *"},
     "purge_expired_member_data": {"task": "members.tasks.purge_expired_member_data", "cron": "15 3 * * *"},
     "import_ward_feeds": {"task": "wardinfo.tasks.import_due_ward_feeds", "cron": "*/5 * * * *"},
+    "purge_expired_contributions": {"task": "moderation.tasks.purge_expired_contributions", "cron": "45 3 * * *"},
+    "moderation_digest": {"task": "moderation.tasks.send_moderation_digest", "cron": "0 8 * * *"},
 }
 TASK_RESULTS_KEEP_DAYS = int(env("TASK_RESULTS_KEEP_DAYS", "7"))
 

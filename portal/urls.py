@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
     path("members/", include("members.urls")),
     path("", include("wardinfo.urls")),
+    path("", include("moderation.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -1,0 +1,201 @@
+"""
+Forms of residents' contributions. They check the shape of the input (lengths, choices, dates,
+files); the screening pipeline and the rules live in ``services``.
+"""
+
+from django import forms
+from django.core.validators import RegexValidator
+
+from members.forms import CaptchaField
+from pages.models import DistrictPage, ShopPage, ThemePage, phone_validator, postal_code_validator
+
+from .images import MAX_IMAGES
+from .models import Flag
+from .services import MAX_BODY, MAX_TITLE
+
+BODY_HELP = ("改行はそのまま表示されます。URL はリンクになります（3件まで）。"
+             "電話番号・メールアドレス・番地までの住所を書くと、掲載の前に運営者が確認します。")
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ImagesField(forms.FileField):
+    """Up to MAX_IMAGES image files; their content is checked and re-encoded by ``moderation.images``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", f"画像（{MAX_IMAGES}枚まで）")
+        kwargs.setdefault("help_text", "JPEG・PNG・WebP・GIF、1枚8MBまで。位置情報などの撮影情報は取り除いて掲載します。")
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if len(files) > MAX_IMAGES:
+            raise forms.ValidationError(f"画像は{MAX_IMAGES}枚までです。", code="too_many_images")
+        return [super(ImagesField, self).clean(file, initial) for file in files]
+
+
+class CaptchaMixin:
+    def add_captcha(self, captcha):
+        if captcha:
+            self.fields["captcha"] = CaptchaField(label="確認")
+
+
+class ThreadForm(CaptchaMixin, forms.Form):
+    title = forms.CharField(label="題名", max_length=MAX_TITLE)
+    body = forms.CharField(label="本文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
+                           help_text=BODY_HELP)
+    images = ImagesField()
+
+    def __init__(self, *args, captcha=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_captcha(captcha)
+
+
+class ReplyForm(CaptchaMixin, forms.Form):
+    body = forms.CharField(label="返信", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text=BODY_HELP)
+    images = ImagesField()
+
+    def __init__(self, *args, captcha=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_captcha(captcha)
+
+
+class PostEditForm(forms.Form):
+    body = forms.CharField(label="本文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
+                           help_text=BODY_HELP)
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(label="通報の理由", choices=Flag.Reason.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label="補足（任意）", max_length=300, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _districts():
+    return DistrictPage.objects.live().filter(locale__language_code="ja").order_by("path")
+
+
+def _themes():
+    return ThemePage.objects.live().filter(locale__language_code="ja").order_by("path")
+
+
+class SubmissionForm(CaptchaMixin, forms.Form):
+    """The fields every submission has; each kind adds its own (``data_fields`` go to ``Submission.data``)."""
+
+    data_fields = ()
+    title = forms.CharField(label="題名", max_length=120)
+    body = forms.CharField(label="内容", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}))
+    district = forms.ModelChoiceField(label="地域", queryset=DistrictPage.objects.none(), required=False,
+                                      empty_label="（地域を選ばない）")
+    themes = forms.ModelMultipleChoiceField(label="テーマ", queryset=ThemePage.objects.none(), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+    credit_nickname = forms.BooleanField(label="掲載するときにニックネームを情報提供者として表示してよい", required=False)
+
+    def __init__(self, *args, captcha=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = _districts()
+        self.fields["themes"].queryset = _themes()
+        self.add_captcha(captcha)
+
+    def data_values(self):
+        values = {}
+        for name in self.data_fields:
+            value = self.cleaned_data.get(name)
+            if hasattr(value, "isoformat"):
+                value = value.isoformat()
+            values[name] = value if value is not None else ""
+        return values
+
+
+class LocalInfoForm(SubmissionForm):
+    body = forms.CharField(label="地域の情報", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
+                           help_text=BODY_HELP)
+
+
+class ShopFields(forms.Form):
+    title_reading = forms.CharField(label="名称のよみがな", max_length=120, required=False,
+                                    validators=[RegexValidator(r"^[\u3041-\u309F\u30A0-\u30FFー・\s]*$",
+                                                               "ひらがな・カタカナで入力してください。")])
+    category = forms.ChoiceField(label="分類", choices=ShopPage.Category.choices)
+    postal_code = forms.CharField(label="郵便番号", max_length=8, required=False, validators=[postal_code_validator])
+    address = forms.CharField(label="住所", max_length=200)
+    phone = forms.CharField(label="電話番号（お店・団体の）", max_length=20, required=False, validators=[phone_validator])
+    opening_hours = forms.CharField(label="営業時間・定休日", max_length=500, required=False,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+    website = forms.URLField(label="ウェブサイト", required=False, assume_scheme="https")
+
+
+class NewShopForm(SubmissionForm, ShopFields):
+    data_fields = ("title_reading", "category", "postal_code", "address", "phone", "opening_hours", "website")
+    title = forms.CharField(label="お店・団体の名前", max_length=120)
+    body = forms.CharField(label="紹介文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6}))
+
+    field_order = ["title", "title_reading", "category", "body", "postal_code", "address", "phone", "opening_hours",
+                   "website", "district", "themes", "credit_nickname"]
+
+
+class CorrectionForm(SubmissionForm, ShopFields):
+    """A correction: the listed shop, and only the fields that change (others left empty)."""
+
+    data_fields = NewShopForm.data_fields
+    target = forms.ModelChoiceField(label="訂正するお店・団体", queryset=ShopPage.objects.none())
+    title = forms.CharField(label="訂正の概要", max_length=120, help_text="例：営業時間が変わりました")
+    body = forms.CharField(label="訂正の内容・根拠", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}))
+
+    field_order = ["target", "title", "body", "title_reading", "category", "postal_code", "address", "phone",
+                   "opening_hours", "website"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = ShopPage.objects.live().public().order_by("title")
+        for name in self.data_fields:
+            self.fields[name].required = False
+        self.fields["category"].choices = [("", "（変更なし）"), *ShopPage.Category.choices]
+        for name in ("district", "themes", "credit_nickname"):
+            del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in self.data_fields):
+            raise forms.ValidationError("訂正する項目を1つ以上入力してください。", code="nothing_to_correct")
+        return cleaned
+
+
+class EventForm(SubmissionForm):
+    data_fields = ("start", "end", "venue", "venue_address", "fee", "capacity", "organiser", "how_to_apply",
+                   "contact")
+    title = forms.CharField(label="イベント名", max_length=120)
+    body = forms.CharField(label="イベントの紹介", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6}))
+    start = forms.DateTimeField(label="開始日時", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    end = forms.DateTimeField(label="終了日時", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    venue = forms.CharField(label="会場", max_length=200)
+    venue_address = forms.CharField(label="会場の住所", max_length=200, required=False)
+    fee = forms.CharField(label="参加費", max_length=100, initial="無料")
+    capacity = forms.IntegerField(label="定員", min_value=1, max_value=100000, required=False)
+    organiser = forms.CharField(label="主催", max_length=150)
+    how_to_apply = forms.CharField(label="申込方法", max_length=1000, required=False,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    contact = forms.CharField(label="問い合わせ先", max_length=200, required=False,
+                              help_text="主催団体の連絡先を書いてください（個人の電話番号は書かないでください）。")
+
+    field_order = ["title", "body", "start", "end", "venue", "venue_address", "district", "themes", "fee",
+                   "capacity", "organiser", "how_to_apply", "contact", "credit_nickname"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", "終了日時は開始日時より後にしてください。")
+        return cleaned
+
+
+SUBMISSION_FORMS = {
+    "local_info": LocalInfoForm,
+    "new_shop": NewShopForm,
+    "shop_correction": CorrectionForm,
+    "event": EventForm,
+}

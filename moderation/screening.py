@@ -1,0 +1,193 @@
+"""
+The one screening pipeline every post and submission goes through before it is stored.
+
+Order (cheapest and surest first):
+
+1. sanctions: a member whose posting is suspended or banned is refused (403);
+2. rate limits per member and per address (429, nothing stored);
+3. NG words (admin-managed, matched after Japanese normalisation): refuse or hold, per word;
+4. too many links: refused;
+5. near-duplicate of the member's own recent contributions: refused;
+6. personal data in the text (phone numbers, e-mail addresses, street addresses): held;
+7. policy: a new member's post, and every shop or event submission, is held for review.
+
+The outcome is ``shown``, ``held`` or ``refused`` with the reasons (code + Japanese message).
+A refusal is stored for the record (the author sees it with its reason); a failure of the
+pipeline itself holds the contribution for a moderator instead of losing it.
+"""
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from . import detectors
+from .models import NGWord, Post, Sanction, Status, Submission
+from .selectors import current_policy, is_trusted
+
+logger = logging.getLogger(__name__)
+
+DUPLICATE_WINDOW_HOURS = 24
+PERSONAL_DATA_MESSAGES = {
+    "phone": "電話番号",
+    "email": "メールアドレス",
+    "address": "番地までの住所",
+}
+
+
+class PostingRefused(Exception):
+    """The member may not post at all now (a sanction); 403."""
+
+    code = "posting_suspended"
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class RateLimited(Exception):
+    """Too many contributions in a short time; 429, nothing stored."""
+
+    code = "rate_limited"
+
+    def __init__(self, message, retry_after):
+        super().__init__(message)
+        self.message, self.retry_after = message, retry_after
+
+
+@dataclass
+class Verdict:
+    outcome: str = Status.SHOWN
+    reasons: list = field(default_factory=list)
+
+    def add(self, outcome, code, message):
+        """Record a reason; the strictest outcome wins (refused > held > shown)."""
+        self.reasons.append({"code": code, "message": message})
+        order = [Status.SHOWN, Status.HELD, Status.REFUSED]
+        if order.index(outcome) > order.index(self.outcome):
+            self.outcome = outcome
+
+    @property
+    def message(self):
+        return "。".join(reason["message"].rstrip("。") for reason in self.reasons) + ("。" if self.reasons else "")
+
+
+def address_hash(ip):
+    """A keyed hash of the client's address: enough to count and correlate, never the address itself."""
+    if not ip:
+        return ""
+    return hmac.new(settings.FIELD_HASH_KEY.encode(), f"address:{ip}".encode(), hashlib.sha256).hexdigest()
+
+
+# --- 1. sanctions ------------------------------------------------------------------------------
+
+def active_sanction(member):
+    now = timezone.now()
+    for sanction in Sanction.objects.filter(member=member, lifted_at=None).exclude(kind=Sanction.Kind.WARN):
+        if sanction.is_active(now):
+            return sanction
+    return None
+
+
+def check_sanctions(member):
+    sanction = active_sanction(member)
+    if sanction is None:
+        return
+    if sanction.kind == Sanction.Kind.BAN:
+        raise PostingRefused("このアカウントは投稿を禁止されています。")
+    until = timezone.localtime(sanction.until).strftime("%Y年%-m月%-d日 %H:%M")
+    raise PostingRefused(f"このアカウントは {until} まで投稿を停止されています。")
+
+
+# --- 2. rate limits -----------------------------------------------------------------------------
+
+def _hit(key, limit, window):
+    """Count one hit in a fixed window; True while within the limit."""
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= limit
+
+
+def check_rate_limits(member, address):
+    """Counts this attempt; raises ``RateLimited`` over the member's or the address's limit."""
+    limits = settings.MODERATION_RATE_LIMITS
+    now = int(timezone.now().timestamp())
+    checks = [("member", str(member.pk))]
+    if address:
+        checks.append(("address", address))
+    for scope, who in checks:
+        limit, window = limits[scope]
+        key = f"moderation:rate:{scope}:{who}:{now // window}"
+        if not _hit(key, limit, window):
+            minutes = max(1, (window - now % window + 59) // 60)
+            raise RateLimited(f"短い時間に続けて投稿されています。{minutes}分ほど待ってから、もう一度お試しください。",
+                              retry_after=window - now % window)
+
+
+# --- 3.–7. the text ----------------------------------------------------------------------------
+
+def _ng_words():
+    return list(NGWord.objects.filter(active=True).values_list("word", "action"))
+
+
+def _recent_texts(member, exclude=None):
+    since = timezone.now() - timezone.timedelta(hours=DUPLICATE_WINDOW_HOURS)
+    posts = Post.objects.filter(author=member, created_at__gte=since).exclude(status=Status.DELETED)
+    if exclude is not None:
+        posts = posts.exclude(pk=exclude.pk)
+    submissions = Submission.objects.filter(author=member, created_at__gte=since)
+    posts = posts.select_related("thread")
+    return ([f"{p.thread.title}\n{p.body}" if p.is_opening else p.body for p in posts]
+            + [f"{s.title}\n{s.body}" for s in submissions])
+
+
+def screen_text(member, text, *, always_review=False, review_reason="", exclude=None):
+    """Steps 3–7 on ``text`` (title and body together). Returns a ``Verdict``."""
+    policy = current_policy()
+    verdict = Verdict()
+    words = _ng_words()
+    for found in detectors.find_ng_words(text, [w for w, action in words if action == NGWord.Action.REFUSE]):
+        verdict.add(Status.REFUSED, "ng_word", "掲載できない表現が含まれています")
+        logger.info("NG word refused a contribution of member %s: %s", member.pk, found)
+        break
+    if verdict.outcome != Status.REFUSED and detectors.find_ng_words(
+            text, [w for w, action in words if action == NGWord.Action.HOLD]):
+        verdict.add(Status.HELD, "ng_word_hold", "確認が必要な表現が含まれています")
+    links = detectors.count_links(text)
+    if links > policy.max_links:
+        verdict.add(Status.REFUSED, "too_many_links", f"リンクは{policy.max_links}件までです（{links}件あります）")
+    if detectors.is_near_duplicate(text, _recent_texts(member, exclude)):
+        verdict.add(Status.REFUSED, "duplicate", "同じ内容の投稿が最近ありました")
+    found = detectors.find_personal_data(text)
+    if found:
+        kinds = "・".join(PERSONAL_DATA_MESSAGES[kind] for kind in found)
+        verdict.add(Status.HELD, "personal_data", f"{kinds}が含まれているため、掲載の前に確認します")
+    if always_review:
+        verdict.add(Status.HELD, "review_required", review_reason or "掲載の前に運営者が確認します")
+    elif not is_trusted(member, policy):
+        verdict.add(Status.HELD, "new_member", "はじめのうちの投稿は、運営者が確認してから掲載します")
+    return verdict
+
+
+def screen(member, address, text, *, always_review=False, review_reason="", exclude=None):
+    """
+    The whole pipeline. Raises ``PostingRefused`` or ``RateLimited`` (nothing to store);
+    otherwise returns the ``Verdict`` to store the contribution with.
+    """
+    check_sanctions(member)
+    check_rate_limits(member, address)
+    try:
+        return screen_text(member, text, always_review=always_review, review_reason=review_reason, exclude=exclude)
+    except Exception:  # the pipeline failed, not the post: keep it for a moderator
+        logger.exception("Screening failed for a contribution of member %s; holding it for review", member.pk)
+        verdict = Verdict()
+        verdict.add(Status.HELD, "screening_error", "自動確認ができなかったため、運営者が確認してから掲載します")
+        return verdict

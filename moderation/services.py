@@ -1,0 +1,420 @@
+"""
+Functions that change residents' contributions. Web views, the API and the admin call these;
+every rule and every audit entry lives here, once.
+
+Residents: ``create_thread``, ``reply``, ``edit_post``, ``delete_post``, ``submit``, ``flag_post``.
+Staff: ``approve``, ``refuse``, ``hide``, ``restore``, ``moderator_edit``, ``sanction``.
+"""
+
+import logging
+import re
+
+import nh3
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.html import linebreaks
+from wagtail.search import index
+
+from members.models import AuditEntry
+from members.services import record, send_member_mail
+
+from . import detectors, images, screening
+from .models import Flag, Post, PostImage, Sanction, Status, Submission, Thread
+from .selectors import can_edit, current_policy
+
+logger = logging.getLogger(__name__)
+
+MAX_TITLE = 100
+MAX_BODY = 4000
+MODERATE_PERMISSION = "moderation.change_post"
+
+# The small formatting subset residents may use; everything else is removed by nh3 (ammonia).
+ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "ul", "ol", "li", "a", "blockquote"}
+_BARE_URL = re.compile(r"(?<![\"'=>])\b(https?://[^\s<>\"'　]+)")
+
+
+class ContributionError(Exception):
+    """A contribution that cannot be taken as it is: a stable ``code``, a Japanese message, an HTTP status."""
+
+    def __init__(self, code, message, status=400, reasons=None, item=None):
+        super().__init__(message)
+        self.code, self.message, self.status, self.reasons, self.item = code, message, status, reasons or [], item
+
+
+def render_body(text):
+    """The HTML shown for a resident's text: paragraphs, bare URLs as links, then sanitised."""
+    linked = _BARE_URL.sub(r'<a href="\1">\1</a>', text)
+    return nh3.clean(linebreaks(linked, autoescape=False), tags=ALLOWED_TAGS, attributes={"a": {"href"}},
+                     url_schemes={"http", "https"}, link_rel="nofollow ugc noopener noreferrer")
+
+
+def _clean_text(value, field, limit, required=True):
+    value = detectors.clean_control_characters(value or "").strip()
+    if required and not value:
+        raise ValidationError({field: "入力してください。"}, code="required")
+    if len(value) > limit:
+        raise ValidationError({field: f"{limit}文字以内で入力してください（{len(value)}文字あります）。"},
+                              code="max_length")
+    return value
+
+
+def _require_member(member):
+    if not member.is_authenticated or not member.is_active or member.withdrawn_at:
+        raise ContributionError("authentication_required", "投稿するにはログインしてください。", status=401)
+    if not member.email_verified_at and not member.is_staff:
+        raise ContributionError("email_not_verified", "メールアドレスの確認を済ませてから投稿してください。", status=403)
+
+
+def _screen(member, address, text, **kwargs):
+    try:
+        return screening.screen(member, address, text, **kwargs)
+    except screening.PostingRefused as exc:
+        raise ContributionError(exc.code, exc.message, status=403) from None
+    except screening.RateLimited as exc:
+        error = ContributionError(exc.code, exc.message, status=429)
+        error.retry_after = exc.retry_after
+        raise error from None
+
+
+def _apply_verdict(item, verdict):
+    item.status = verdict.outcome
+    item.screening = verdict.reasons
+    item.status_reason = verdict.message if verdict.outcome != Status.SHOWN else ""
+    item.queued_at = timezone.now() if verdict.outcome == Status.HELD else None
+
+
+def _refused(item, verdict):
+    """A refusal is stored for the record; the caller gets the reasons."""
+    return ContributionError("refused", f"この内容は掲載できません。{verdict.message}", status=422,
+                             reasons=verdict.reasons, item=item)
+
+
+def _process_images(files):
+    files = list(files or [])
+    images.validate_count(files)
+    return [images.reencode(upload) for upload in files]
+
+
+def _store_post(thread, author, body, verdict, processed_images, address, is_opening=False):
+    post = Post(thread=thread, author=author, body=body, body_html=render_body(body), is_opening=is_opening,
+                address_hash=address)
+    _apply_verdict(post, verdict)
+    post.save()
+    for number, image in enumerate(processed_images, start=1):
+        stored = PostImage(post=post, width=image.width, height=image.height, content_type=image.content_type,
+                           alt=f"{thread.title}の画像{number}")
+        stored.file.save(f"image.{image.extension}", ContentFile(image.content), save=True)
+    return post
+
+
+def create_thread(author, board, title, body, files=(), address=""):
+    """A new thread with its opening post. Returns the post; raises ``ContributionError`` on refusal."""
+    _require_member(author)
+    if not board.active:
+        raise ContributionError("board_closed", "この掲示板は投稿を受け付けていません。", status=403)
+    title = _clean_text(title, "title", MAX_TITLE)
+    body = _clean_text(body, "body", MAX_BODY)
+    processed = _process_images(files)
+    verdict = _screen(author, address, f"{title}\n{body}")
+    with transaction.atomic():
+        thread = Thread.objects.create(board=board, title=title, author=author)
+        post = _store_post(thread, author, body, verdict, processed, address, is_opening=True)
+    if verdict.outcome == Status.REFUSED:
+        raise _refused(post, verdict)
+    return post
+
+
+def reply(author, thread, body, files=(), address=""):
+    """A reply in a visible thread. Returns the post; raises ``ContributionError`` on refusal."""
+    _require_member(author)
+    opening = thread.opening
+    if opening is None or opening.status != Status.SHOWN or not thread.board.active:
+        raise ContributionError("thread_closed", "このスレッドには返信できません。", status=403)
+    body = _clean_text(body, "body", MAX_BODY)
+    processed = _process_images(files)
+    verdict = _screen(author, address, body)
+    with transaction.atomic():
+        post = _store_post(thread, author, body, verdict, processed, address)
+        if verdict.outcome == Status.SHOWN:
+            Thread.objects.filter(pk=thread.pk).update(last_posted_at=post.created_at)
+    if verdict.outcome == Status.REFUSED:
+        raise _refused(post, verdict)
+    return post
+
+
+def edit_post(post, author, body, address=""):
+    """
+    The author's edit within the edit window, screened again. A refused edit is not applied
+    (the stored text stays); an edit that needs review holds the post.
+    """
+    if not can_edit(post, author):
+        raise ContributionError("edit_not_allowed", "この投稿は編集できません（編集できる時間を過ぎたか、ご自身の投稿ではありません）。",
+                                status=403)
+    body = _clean_text(body, "body", MAX_BODY)
+    verdict = _screen(author, address, f"{post.thread.title}\n{body}" if post.is_opening else body,
+                      exclude=post)
+    if verdict.outcome == Status.REFUSED:
+        raise ContributionError("refused", f"この内容には変更できません。{verdict.message}", status=422,
+                                reasons=verdict.reasons)
+    post.body, post.body_html, post.edited_at = body, render_body(body), timezone.now()
+    if verdict.outcome == Status.HELD:
+        queued_at = post.queued_at
+        _apply_verdict(post, verdict)
+        post.queued_at = queued_at or post.queued_at
+    post.save()
+    return post
+
+
+def delete_post(post, author):
+    """The author deletes their post: gone from the site at once, kept for the record until the retention purge."""
+    if post.author_id != author.pk or post.status == Status.DELETED:
+        raise ContributionError("delete_not_allowed", "この投稿は削除できません。", status=403)
+    post.status = Status.DELETED
+    post.save(update_fields=["status", "updated_at"])
+    return post
+
+
+# --- submissions -------------------------------------------------------------------------------
+
+def submit(author, kind, title, body, data=None, district=None, themes=(), target_page=None,
+           credit_nickname=False, address=""):
+    """
+    A resident's submission. Shop, correction and event submissions are always reviewed; local
+    information by the policy. Returns the submission; raises ``ContributionError`` on refusal.
+    """
+    _require_member(author)
+    title = _clean_text(title, "title", 120)
+    body = _clean_text(body, "body", MAX_BODY)
+    data = {key: detectors.clean_control_characters(value) if isinstance(value, str) else value
+            for key, value in (data or {}).items()}
+    page_kind = kind != Submission.Kind.LOCAL_INFO
+    always_review = page_kind or current_policy().review_local_info
+    text = "\n".join([title, body, *[str(v) for v in data.values() if isinstance(v, str)]])
+    # A shop's own phone and address are the point of a shop submission, not a resident's
+    # personal data: the shop fields are screened for words and links only.
+    verdict = _screen(author, address, f"{title}\n{body}" if page_kind else text, always_review=always_review,
+                      review_reason="掲載の前に運営者が内容を確認します")
+    if page_kind:
+        links = detectors.count_links(text)
+        if links > current_policy().max_links + 1:  # the shop's own website is expected
+            verdict.add(Status.REFUSED, "too_many_links", "リンクが多すぎます")
+    with transaction.atomic():
+        submission = Submission(author=author, kind=kind, title=title, body=body, data=data, district=district,
+                                target_page=target_page, credit_nickname=credit_nickname, address_hash=address)
+        _apply_verdict(submission, verdict)
+        submission.save()
+        submission.themes.set(list(themes))
+        submission.save()
+    if verdict.outcome == Status.REFUSED:
+        raise _refused(submission, verdict)
+    return submission
+
+
+# --- flags -------------------------------------------------------------------------------------
+
+def flag_post(post, reporter, reason, comment=""):
+    """
+    A member reports a visible post. Once ``flags_to_hide`` members have reported it, it is
+    held (hidden from the site) until a moderator decides.
+    """
+    _require_member(reporter)
+    if post.status != Status.SHOWN:
+        raise ContributionError("not_found", "この投稿は見つかりません。", status=404)
+    if post.author_id == reporter.pk:
+        raise ContributionError("own_post", "ご自身の投稿は通報できません。", status=400)
+    if reason not in Flag.Reason.values:
+        raise ValidationError({"reason": "通報の理由を選んでください。"}, code="invalid_choice")
+    comment = _clean_text(comment, "comment", 300, required=False)
+    try:
+        with transaction.atomic():
+            flag = Flag.objects.create(post=post, reporter=reporter, reason=reason, comment=comment)
+    except IntegrityError:
+        raise ContributionError("already_flagged", "この投稿はすでに通報済みです。", status=409) from None
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        post.flag_count = post.flags.filter(resolved_at=None).count()
+        if post.status == Status.SHOWN and post.flag_count >= current_policy().flags_to_hide:
+            post.status = Status.HELD
+            post.queued_at = timezone.now()
+            post.status_reason = "複数の通報があったため、運営者が確認するまで非表示にしています。"
+            post.screening = post.screening + [{"code": "flagged", "message": "通報が一定数に達しました"}]
+        post.save()
+    return flag
+
+
+# --- staff decisions ---------------------------------------------------------------------------
+
+def _require_moderator(moderator):
+    if not moderator.has_perm(MODERATE_PERMISSION):
+        raise PermissionDenied("投稿を審査する権限がありません。")
+
+
+def _snapshot(item):
+    return {"status": item.status, "title": item.title, "body": item.body}
+
+
+def _target(item):
+    return f"{'post' if isinstance(item, Post) else 'submission'}:{item.pk}"
+
+
+def _decide(item, moderator, action, status, reason="", **details):
+    before = _snapshot(item)
+    item.status = status
+    item.status_reason = reason
+    item.decided_at, item.decided_by = timezone.now(), moderator
+    item.queued_at = None
+    if isinstance(item, Post):
+        item.flags.filter(resolved_at=None).update(resolved_at=timezone.now())
+        item.flag_count = 0
+    item.save()
+    record(moderator, action, item.author, reason, target=_target(item), kind=item.kind_label,
+           before=before, after=_snapshot(item), **details)
+    return item
+
+
+@transaction.atomic
+def approve(item, moderator, note=""):
+    """
+    Approve a held (or flagged) contribution. A post or local information is shown; a shop or
+    event becomes a draft page waiting in the editorial workflow; a correction becomes a draft
+    revision of the shop's page.
+    """
+    _require_moderator(moderator)
+    if isinstance(item, Submission) and item.is_page_kind:
+        if item.status != Status.HELD:
+            raise ContributionError("not_in_queue", "この投稿は確認待ちではありません。", status=409)
+        from .pages import page_from_submission
+
+        page = page_from_submission(item, moderator)
+        item.created_page = page
+        return _decide(item, moderator, AuditEntry.Action.APPROVE, Status.SHOWN, note, page_id=page.pk)
+    return _decide(item, moderator, AuditEntry.Action.APPROVE, Status.SHOWN, note)
+
+
+def _notify_author(item, template, reason):
+    author = item.author
+    if author.withdrawn_at or not author.email:
+        return
+    try:
+        send_member_mail(author, template, {"user": author, "item": item, "reason": reason})
+    except Exception:  # the decision stands; the failure is logged for the operator
+        logger.exception("Could not send the %s mail for %s", template, _target(item))
+
+
+def _require_reason(reason):
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": "理由を入力してください。"}, code="required")
+    return reason
+
+
+def refuse(item, moderator, reason):
+    """Refuse with a reason, sent to the author by e-mail. The contribution stays stored for the record."""
+    _require_moderator(moderator)
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        _decide(item, moderator, AuditEntry.Action.REFUSE, Status.REFUSED, reason)
+    _notify_author(item, "moderation_refused", reason)
+    return item
+
+
+def hide(item, moderator, reason):
+    _require_moderator(moderator)
+    with transaction.atomic():
+        return _decide(item, moderator, AuditEntry.Action.HIDE, Status.HIDDEN, _require_reason(reason))
+
+
+def restore(item, moderator, note=""):
+    _require_moderator(moderator)
+    if item.status not in (Status.HIDDEN, Status.REFUSED):
+        raise ContributionError("not_hidden", "非表示・掲載不可の投稿だけを再表示できます。", status=409)
+    if isinstance(item, Submission) and item.is_page_kind:
+        raise ContributionError("not_restorable", "お店・イベントの投稿は「承認」でページにします。", status=409)
+    with transaction.atomic():
+        return _decide(item, moderator, AuditEntry.Action.RESTORE, Status.SHOWN, note)
+
+
+def moderator_edit(item, moderator, body, note, title=None):
+    """A moderator corrects a contribution's text (e.g. removes a phone number), with a note; logged before/after."""
+    _require_moderator(moderator)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "編集の理由（メモ）を入力してください。"}, code="required")
+    body = _clean_text(body, "body", MAX_BODY)
+    before = _snapshot(item)
+    with transaction.atomic():
+        item.body = body
+        if isinstance(item, Post):
+            item.body_html = render_body(body)
+            item.edited_at = timezone.now()
+            if title is not None and item.is_opening:
+                item.thread.title = _clean_text(title, "title", MAX_TITLE)
+                item.thread.save(update_fields=["title"])
+        elif title is not None:
+            item.title = _clean_text(title, "title", 120)
+        item.save()
+        record(moderator, AuditEntry.Action.EDIT, item.author, note, target=_target(item), kind=item.kind_label,
+               before=before, after=_snapshot(item))
+    return item
+
+
+def sanction(member, moderator, kind, reason, days=None):
+    """Warn, suspend posting for ``days``, or ban posting; the member is told by e-mail. Logged."""
+    _require_moderator(moderator)
+    reason = _require_reason(reason)
+    if kind not in Sanction.Kind.values:
+        raise ValidationError({"kind": "処分の種類を選んでください。"}, code="invalid_choice")
+    if kind == Sanction.Kind.SUSPEND and not (days and 0 < int(days) <= 365):
+        raise ValidationError({"days": "停止する日数を1〜365で入力してください。"}, code="invalid")
+    if member.is_staff or member.pk == moderator.pk:
+        raise PermissionDenied("スタッフには処分できません。")
+    until = timezone.now() + timezone.timedelta(days=int(days)) if kind == Sanction.Kind.SUSPEND else None
+    with transaction.atomic():
+        measure = Sanction.objects.create(member=member, kind=kind, reason=reason, until=until, created_by=moderator)
+        record(moderator, AuditEntry.Action.SANCTION, member, reason, target=f"sanction:{measure.pk}",
+               sanction=kind, until=until.isoformat() if until else None)
+    _notify_author_of_sanction(member, measure)
+    return measure
+
+
+def _notify_author_of_sanction(member, measure):
+    if member.withdrawn_at or not member.email:
+        return
+    try:
+        send_member_mail(member, "moderation_sanction", {"user": member, "sanction": measure})
+    except Exception:
+        logger.exception("Could not send the sanction mail for member %s", member.pk)
+
+
+# --- search index upkeep -------------------------------------------------------------------------
+
+def sync_search_index(post):
+    """A post that is not visible (held, hidden, refused, deleted) leaves the search index at once."""
+    if post.status != Status.SHOWN:
+        index.remove_object(post)
+
+
+
+def ensure_boards():
+    """One board per district and per theme (Japanese pages), where missing. Returns the boards created."""
+    from pages.models import DistrictPage, ThemePage
+    from wagtail.models import Locale
+
+    from .models import Board
+
+    locale = Locale.get_default()
+    created = []
+    for order, district in enumerate(DistrictPage.objects.filter(locale=locale).order_by("path"), start=1):
+        board, new = Board.objects.get_or_create(
+            district=district, defaults={"title": f"{district.title}の掲示板", "slug": f"district-{district.slug}",
+                                         "description": f"{district.title}地域の話題を話し合う掲示板です。",
+                                         "sort_order": order})
+        created += [board] if new else []
+    for order, theme in enumerate(ThemePage.objects.filter(locale=locale).order_by("path"), start=100):
+        board, new = Board.objects.get_or_create(
+            theme=theme, defaults={"title": f"{theme.title}の掲示板", "slug": f"theme-{theme.slug}",
+                                   "description": f"「{theme.title}」について話し合う掲示板です。", "sort_order": order})
+        created += [board] if new else []
+    return created

@@ -1,0 +1,60 @@
+"""Scheduled jobs of the moderation app: the retention purge and the moderators' daily digest."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.mail import send_mass_mail
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tasks import task
+
+from .models import Post, Status, Submission, Thread
+from .selectors import queue_counts
+
+
+def purge_expired(now=None):
+    """
+    Delete refused, hidden and deleted contributions older than MODERATION_RETENTION_DAYS
+    (counted from the decision, or from the post for deletions), and threads left empty.
+    Returns (posts, submissions) deleted.
+    """
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(days=settings.MODERATION_RETENTION_DAYS)
+    expired = Q(status__in=[Status.REFUSED, Status.HIDDEN, Status.DELETED]) & (
+        Q(decided_at__lt=cutoff) | Q(decided_at=None, updated_at__lt=cutoff))
+    posts, _ = Post.objects.filter(expired).delete()
+    submissions = Submission.objects.filter(expired)
+    count = submissions.count()
+    submissions.delete()
+    Thread.objects.filter(posts=None).delete()
+    return posts, count
+
+
+@task()
+def purge_expired_contributions():
+    purge_expired()
+
+
+def moderator_addresses():
+    groups = Group.objects.filter(name__in=["Moderators", "Administrators"])
+    return sorted({user.email for group in groups for user in group.user_set.filter(is_active=True) if user.email})
+
+
+def send_digest():
+    """The daily e-mail to moderators: what waits in the queue, by kind, and the longest wait. None when empty."""
+    counts = queue_counts()
+    recipients = moderator_addresses()
+    if not counts or not recipients:
+        return None
+    rows = [(label, count, round(oldest.total_seconds() / 3600)) for label, (count, oldest) in sorted(counts.items())]
+    context = {"rows": rows, "total": sum(count for _label, count, _hours in rows),
+               "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/admin/moderation/queue/"}
+    subject = render_to_string("moderation/email/digest_subject.txt", context).strip()
+    body = render_to_string("moderation/email/digest_body.txt", context)
+    send_mass_mail([(subject, body, None, [address]) for address in recipients])  # one mail each
+    return context
+
+
+@task()
+def send_moderation_digest():
+    send_digest()

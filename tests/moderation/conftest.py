@@ -1,0 +1,66 @@
+"""Members, boards and reCAPTCHA for the moderation tests. All people are generated (Faker ja_JP)."""
+
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from django_recaptcha.client import RecaptchaResponse
+from faker import Faker
+
+from members.models import User
+from moderation.models import Board, ModerationSettings
+from moderation.services import ensure_boards
+
+fake = Faker("ja_JP")
+Faker.seed(20261126)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def captcha_ok():
+    """reCAPTCHA's call to Google replaced (no network here); the field itself stays in the forms."""
+    with mock.patch("django_recaptcha.fields.client.submit", return_value=RecaptchaResponse(is_valid=True)) as m:
+        yield m
+
+
+@pytest.fixture
+def make_member(db):
+    counter = iter(range(1, 10_000))
+
+    def make(verified=True, **extra):
+        n = next(counter)
+        return User.objects.create_user(
+            email=f"resident{n}-{fake.user_name()}@example.jp", password="correct horse battery staple",
+            nickname=extra.pop("nickname", f"{fake.last_kana_name()}{n}"), last_name=fake.last_name(),
+            first_name=fake.first_name(), email_verified_at=timezone.now() if verified else None,
+            self_registered=True, **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def member(make_member):
+    return make_member()
+
+
+@pytest.fixture
+def policy(db):
+    """The policy with new members trusted from their first post unless a test says otherwise."""
+    settings = ModerationSettings.load()
+    settings.trusted_after_approved_posts = 0
+    settings.save()
+    return settings
+
+
+@pytest.fixture
+def board(db):
+    ensure_boards()
+    return Board.objects.get(slug="district-okubo")
