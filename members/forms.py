@@ -26,7 +26,10 @@ class CaptchaField(ReCaptchaField):
     }
 
     def __init__(self, **kwargs):
-        super().__init__(widget=ReCaptchaV2Checkbox(api_params={"hl": "ja"}), **kwargs)
+        # No data-callback: the inline callback script the package renders is removed (our CSP
+        # allows no inline script; see members/templates/django_recaptcha/includes/js_v2_checkbox.html).
+        super().__init__(widget=ReCaptchaV2Checkbox(attrs={"data-callback": False}, api_params={"hl": "ja"}),
+                         **kwargs)
 
     def validate(self, value):
         try:

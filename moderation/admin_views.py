@@ -42,6 +42,15 @@ def find_item(key):
     return get_object_or_404(model, pk=int(pk))
 
 
+def _add_errors(form, error):
+    """A service's ValidationError shown on the form (on its field where the form has one)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 def item_key(item):
     return f"{'post' if isinstance(item, Post) else 'submission'}:{item.pk}"
 
@@ -171,8 +180,7 @@ class EditView(WagtailAdminTemplateMixin, TemplateView):
                 services.moderator_edit(self.item, request.user, form.cleaned_data["body"], form.cleaned_data["note"],
                                         title=form.cleaned_data["title"] or None)
             except ValidationError as error:
-                for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-                    form.add_error(field if field in form.fields else None, errors)
+                _add_errors(form, error)
             else:
                 messages.success(request, "投稿を編集しました（監査ログに記録しました）。")
                 return redirect("moderation_admin_queue")
@@ -211,8 +219,7 @@ class SanctionView(WagtailAdminTemplateMixin, TemplateView):
                 services.sanction(self.member, request.user, form.cleaned_data["kind"], form.cleaned_data["reason"],
                                   form.cleaned_data["days"])
             except ValidationError as error:
-                for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-                    form.add_error(field if field in form.fields else None, errors)
+                _add_errors(form, error)
             else:
                 messages.success(request, "処分を記録し、会員にメールで知らせました。")
                 return redirect("moderation_admin_queue")

@@ -162,9 +162,9 @@ def _submission(item):
 def _fail(error):
     """A service's refusal as a problem document."""
     if isinstance(error, ValidationError):
-        errors = [{"loc": ["body", field], "msg": str(message), "type": "invalid"}
-                  for field, messages in getattr(error, "error_dict", {"__all__": error.error_list}).items()
-                  for message in (m.message % (m.params or {}) if hasattr(m, "message") else m for m in messages)]
+        by_field = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        errors = [{"loc": ["body", field], "msg": message, "type": "invalid"}
+                  for field, messages in by_field.items() for message in messages]
         return ApiError(422, "validation_error", "入力内容に誤りがあります。", errors)
     return ApiError(error.status, error.code, error.message, error.reasons or None)
 

@@ -4,17 +4,35 @@ files); the screening pipeline and the rules live in ``services``.
 """
 
 from django import forms
-from django.core.validators import RegexValidator
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 
 from members.forms import CaptchaField
 from pages.models import DistrictPage, ShopPage, ThemePage, phone_validator, postal_code_validator
 
+from . import detectors
 from .images import MAX_IMAGES
 from .models import Flag
 from .services import MAX_BODY, MAX_TITLE
 
 BODY_HELP = ("改行はそのまま表示されます。URL はリンクになります（3件まで）。"
              "電話番号・メールアドレス・番地までの住所を書くと、掲載の前に運営者が確認します。")
+
+
+class ResidentTextField(forms.CharField):
+    """
+    Text a resident typed: control characters (NUL included) and invisible direction marks are
+    removed before validation, as the services would, instead of refusing the whole text with
+    Django's unhelpful message about NUL characters.
+    """
+
+    default_error_messages = {"required": "この項目は必須です。"}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def to_python(self, value):
+        return detectors.clean_control_characters(super().to_python(value))
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -45,8 +63,8 @@ class CaptchaMixin:
 
 
 class ThreadForm(CaptchaMixin, forms.Form):
-    title = forms.CharField(label="題名", max_length=MAX_TITLE)
-    body = forms.CharField(label="本文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
+    title = ResidentTextField(label="題名", max_length=MAX_TITLE)
+    body = ResidentTextField(label="本文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=BODY_HELP)
     images = ImagesField()
 
@@ -56,7 +74,7 @@ class ThreadForm(CaptchaMixin, forms.Form):
 
 
 class ReplyForm(CaptchaMixin, forms.Form):
-    body = forms.CharField(label="返信", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}),
+    body = ResidentTextField(label="返信", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}),
                            help_text=BODY_HELP)
     images = ImagesField()
 
@@ -66,13 +84,13 @@ class ReplyForm(CaptchaMixin, forms.Form):
 
 
 class PostEditForm(forms.Form):
-    body = forms.CharField(label="本文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
+    body = ResidentTextField(label="本文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=BODY_HELP)
 
 
 class FlagForm(forms.Form):
     reason = forms.ChoiceField(label="通報の理由", choices=Flag.Reason.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label="補足（任意）", max_length=300, required=False,
+    comment = ResidentTextField(label="補足（任意）", max_length=300, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -88,8 +106,8 @@ class SubmissionForm(CaptchaMixin, forms.Form):
     """The fields every submission has; each kind adds its own (``data_fields`` go to ``Submission.data``)."""
 
     data_fields = ()
-    title = forms.CharField(label="題名", max_length=120)
-    body = forms.CharField(label="内容", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}))
+    title = ResidentTextField(label="題名", max_length=120)
+    body = ResidentTextField(label="内容", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}))
     district = forms.ModelChoiceField(label="地域", queryset=DistrictPage.objects.none(), required=False,
                                       empty_label="（地域を選ばない）")
     themes = forms.ModelMultipleChoiceField(label="テーマ", queryset=ThemePage.objects.none(), required=False,
@@ -113,7 +131,7 @@ class SubmissionForm(CaptchaMixin, forms.Form):
 
 
 class LocalInfoForm(SubmissionForm):
-    body = forms.CharField(label="地域の情報", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
+    body = ResidentTextField(label="地域の情報", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=BODY_HELP)
 
 
@@ -132,8 +150,8 @@ class ShopFields(forms.Form):
 
 class NewShopForm(SubmissionForm, ShopFields):
     data_fields = ("title_reading", "category", "postal_code", "address", "phone", "opening_hours", "website")
-    title = forms.CharField(label="お店・団体の名前", max_length=120)
-    body = forms.CharField(label="紹介文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6}))
+    title = ResidentTextField(label="お店・団体の名前", max_length=120)
+    body = ResidentTextField(label="紹介文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6}))
 
     field_order = ["title", "title_reading", "category", "body", "postal_code", "address", "phone", "opening_hours",
                    "website", "district", "themes", "credit_nickname"]
@@ -144,8 +162,8 @@ class CorrectionForm(SubmissionForm, ShopFields):
 
     data_fields = NewShopForm.data_fields
     target = forms.ModelChoiceField(label="訂正するお店・団体", queryset=ShopPage.objects.none())
-    title = forms.CharField(label="訂正の概要", max_length=120, help_text="例：営業時間が変わりました")
-    body = forms.CharField(label="訂正の内容・根拠", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}))
+    title = ResidentTextField(label="訂正の概要", max_length=120, help_text="例：営業時間が変わりました")
+    body = ResidentTextField(label="訂正の内容・根拠", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}))
 
     field_order = ["target", "title", "body", "title_reading", "category", "postal_code", "address", "phone",
                    "opening_hours", "website"]
@@ -169,8 +187,8 @@ class CorrectionForm(SubmissionForm, ShopFields):
 class EventForm(SubmissionForm):
     data_fields = ("start", "end", "venue", "venue_address", "fee", "capacity", "organiser", "how_to_apply",
                    "contact")
-    title = forms.CharField(label="イベント名", max_length=120)
-    body = forms.CharField(label="イベントの紹介", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6}))
+    title = ResidentTextField(label="イベント名", max_length=120)
+    body = ResidentTextField(label="イベントの紹介", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6}))
     start = forms.DateTimeField(label="開始日時", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     end = forms.DateTimeField(label="終了日時", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     venue = forms.CharField(label="会場", max_length=200)

@@ -9,7 +9,7 @@ from django_recaptcha.client import RecaptchaResponse
 from faker import Faker
 
 from members.models import User
-from moderation.models import Board, ModerationSettings
+from moderation.models import Board, ModerationSettings, Thread
 from moderation.services import ensure_boards
 
 fake = Faker("ja_JP")
@@ -62,5 +62,7 @@ def policy(db):
 
 @pytest.fixture
 def board(db):
+    """The 大久保 board, emptied of the demo's conversations so that counts in tests are exact."""
     ensure_boards()
+    Thread.objects.all().delete()
     return Board.objects.get(slug="district-okubo")
