@@ -66,3 +66,28 @@ def board(db):
     ensure_boards()
     Thread.objects.all().delete()
     return Board.objects.get(slug="district-okubo")
+
+
+@pytest.fixture(autouse=True)
+def every_decision_is_audited(request):
+    """
+    After every moderation test: each contribution a staff member decided on, and each sanction,
+    has its entry in the audit trail (who, whom, what, with the text before and after).
+    """
+    yield
+    if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
+        return
+    from members.models import AuditEntry
+    from moderation.models import Post, Sanction, Submission
+
+    entries = AuditEntry.objects.filter(action__in=[
+        AuditEntry.Action.APPROVE, AuditEntry.Action.REFUSE, AuditEntry.Action.HIDE, AuditEntry.Action.RESTORE,
+        AuditEntry.Action.EDIT, AuditEntry.Action.SANCTION])
+    targets = {entry.details.get("target") for entry in entries}
+    for model, prefix in ((Post, "post"), (Submission, "submission")):
+        for item in model.objects.exclude(decided_by=None):
+            assert f"{prefix}:{item.pk}" in targets, f"{prefix}:{item.pk} was decided without an audit entry"
+    for sanction in Sanction.objects.all():
+        assert f"sanction:{sanction.pk}" in targets, f"sanction {sanction.pk} has no audit entry"
+    for entry in entries:
+        assert entry.actor_id and entry.actor_label and entry.created_at
