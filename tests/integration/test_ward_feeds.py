@@ -77,7 +77,10 @@ class FeedServer:
 
 
 @pytest.fixture
-def feeds(settings):
+def feeds(settings, db):
+    # Only this test's feeds: the demo's source and notices go (and leave the search index).
+    WardNotice.objects.all().delete()
+    FeedSource.objects.all().delete()
     settings.WARDINFO_ALLOW_PRIVATE_NETWORKS = True
     settings.WARDINFO_BACKOFF_SECONDS = 0
     server = FeedServer()
@@ -128,7 +131,7 @@ def test_private_addresses_are_refused_unless_allowed(settings):
 
     with pytest.raises(CommandError, match="内部ネットワーク"):
         call_command("import_ward_feed", "http://127.0.0.1:9/feed")
-    assert not FeedSource.objects.exists()
+    assert not FeedSource.objects.filter(url="http://127.0.0.1:9/feed").exists()
 
 
 def test_an_imported_notice_is_found_by_a_word_inside_its_japanese_text(feeds, django_capture_on_commit_callbacks):
