@@ -149,8 +149,12 @@ def _recent_texts(member, exclude=None):
             + [f"{s.title}\n{s.body}" for s in submissions])
 
 
-def screen_text(member, text, *, always_review=False, review_reason="", exclude=None):
-    """Steps 3–7 on ``text`` (title and body together). Returns a ``Verdict``."""
+def screen_text(member, text, *, always_review=False, review_reason="", exclude=None, personal_text=None):
+    """
+    Steps 3–7 on ``text`` (every field together). Personal data is looked for in
+    ``personal_text`` when given (a shop's own address and phone are not a resident's personal
+    data). Returns a ``Verdict``.
+    """
     policy = current_policy()
     verdict = Verdict()
     words = _ng_words()
@@ -166,7 +170,7 @@ def screen_text(member, text, *, always_review=False, review_reason="", exclude=
         verdict.add(Status.REFUSED, "too_many_links", f"リンクは{policy.max_links}件までです（{links}件あります）")
     if detectors.is_near_duplicate(text, _recent_texts(member, exclude)):
         verdict.add(Status.REFUSED, "duplicate", "同じ内容の投稿が最近ありました")
-    found = detectors.find_personal_data(text)
+    found = detectors.find_personal_data(text if personal_text is None else personal_text)
     if found:
         kinds = "・".join(PERSONAL_DATA_MESSAGES[kind] for kind in found)
         verdict.add(Status.HELD, "personal_data", f"{kinds}が含まれているため、掲載の前に確認します")
@@ -177,7 +181,7 @@ def screen_text(member, text, *, always_review=False, review_reason="", exclude=
     return verdict
 
 
-def screen(member, address, text, *, always_review=False, review_reason="", exclude=None):
+def screen(member, address, text, *, always_review=False, review_reason="", exclude=None, personal_text=None):
     """
     The whole pipeline. Raises ``PostingRefused`` or ``RateLimited`` (nothing to store);
     otherwise returns the ``Verdict`` to store the contribution with.
@@ -185,7 +189,8 @@ def screen(member, address, text, *, always_review=False, review_reason="", excl
     check_sanctions(member)
     check_rate_limits(member, address)
     try:
-        return screen_text(member, text, always_review=always_review, review_reason=review_reason, exclude=exclude)
+        return screen_text(member, text, always_review=always_review, review_reason=review_reason, exclude=exclude,
+                           personal_text=personal_text)
     except Exception:  # the pipeline failed, not the post: keep it for a moderator
         logger.exception("Screening failed for a contribution of member %s; holding it for review", member.pk)
         verdict = Verdict()

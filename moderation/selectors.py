@@ -101,6 +101,12 @@ def queue(kind=None, district=None, older_than_hours=None):
     return sorted(items, key=lambda item: (item.queued_at or item.created_at, item.pk))
 
 
+def queue_size():
+    """How many contributions wait for a moderator (two count queries: the admin menu shows it)."""
+    posts = Post.objects.filter(Q(status=Status.HELD) | Q(status=Status.SHOWN, flag_count__gt=0)).count()
+    return posts + Submission.objects.filter(status=Status.HELD).count()
+
+
 def queue_counts():
     """Counts and oldest waiting time per kind, for the daily digest and the dashboard."""
     summary = {}

@@ -192,14 +192,12 @@ def submit(author, kind, title, body, data=None, district=None, themes=(), targe
     page_kind = kind != Submission.Kind.LOCAL_INFO
     always_review = page_kind or current_policy().review_local_info
     text = "\n".join([title, body, *[str(v) for v in data.values() if isinstance(v, str)]])
-    # A shop's own phone and address are the point of a shop submission, not a resident's
-    # personal data: the shop fields are screened for words and links only.
-    verdict = _screen(author, address, f"{title}\n{body}" if page_kind else text, always_review=always_review,
-                      review_reason="掲載の前に運営者が内容を確認します")
-    if page_kind:
-        links = detectors.count_links(text)
-        if links > current_policy().max_links + 1:  # the shop's own website is expected
-            verdict.add(Status.REFUSED, "too_many_links", "リンクが多すぎます")
+    # Every field is screened for words, links and duplicates; a shop's own phone and address
+    # are the point of a shop submission, not a resident's personal data, so personal data is
+    # looked for in the title and the description only.
+    verdict = _screen(author, address, text, always_review=always_review,
+                      review_reason="掲載の前に運営者が内容を確認します",
+                      personal_text=f"{title}\n{body}" if page_kind else None)
     with transaction.atomic():
         submission = Submission(author=author, kind=kind, title=title, body=body, data=data, district=district,
                                 target_page=target_page, credit_nickname=credit_nickname, address_hash=address)

@@ -24,12 +24,13 @@ class QueueMenuItem(MenuItem):
     def is_shown(self, request):
         return request.user.has_perm(admin_views.PERMISSION)
 
-    def get_context(self, request):
-        context = super().get_context(request)
-        waiting = sum(count for count, _oldest in selectors.queue_counts().values())
+    def render_component(self, request):
+        """The sidebar entry, with the number of contributions waiting: 「投稿の審査（3件）」."""
+        component = super().render_component(request)
+        waiting = selectors.queue_size()
         if waiting:
-            context["label"] = f"{self.label}（{waiting}件）"
-        return context
+            component.label = f"{self.label}（{waiting}件）"
+        return component
 
 
 @hooks.register("register_admin_menu_item")

@@ -397,3 +397,31 @@ def test_home_page_is_unaffected_and_district_page_shows_residents_posts(client,
     html = client.get(DistrictPage.objects.get(slug="okubo").url).content.decode()
     assert "大久保の住民の声" in html and "大久保の新しい話題" in html
     assert client.get(Page.objects.get(depth=2).url).status_code == 200
+
+
+def test_every_field_of_a_submission_is_screened_but_a_shops_own_phone_is_not_personal_data(member, policy):
+    NGWord.objects.create(word="激安")
+    with pytest.raises(services.ContributionError) as refused:
+        services.submit(
+            member, Submission.Kind.NEW_SHOP, "八百屋さん", "新鮮な野菜のお店です。",
+            {"category": "shop", "address": "新宿区大久保一丁目1-1", "opening_hours": "毎日激安で営業！"})
+    assert refused.value.code == "refused" and "掲載できない表現" in refused.value.message
+    submission = _shop_submission(member)
+    assert [r["code"] for r in submission.screening] == ["review_required"]  # its phone and address are no reason
+
+
+def test_the_admin_menu_counts_what_waits(board, make_member, rf, moderator, editor):
+    from moderation.wagtail_hooks import register_queue_menu_item
+
+    policy = services.current_policy()
+    policy.trusted_after_approved_posts = 1
+    policy.save()
+    services.create_thread(make_member(), board, "質問", "ゴミの日はいつですか。")
+    services.submit(make_member(), Submission.Kind.LOCAL_INFO, "朝市", "毎月第2日曜日です。")
+    assert selectors.queue_size() == 2
+    item = register_queue_menu_item()
+    request = rf.get("/admin/")
+    request.user = moderator
+    assert item.is_shown(request) and item.render_component(request).label == "投稿の審査（2件）"
+    request.user = editor
+    assert not item.is_shown(request)
