@@ -30,6 +30,7 @@ from wagtail.locales.api.v3 import router as locales_router
 
 from members.api import router as members_router
 from pages.api import content_router, preview_router
+from search.api import router as search_router
 
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -113,5 +114,6 @@ api.add_router("/locales/", locales_router)
 api.add_router("/content/", content_router)
 api.add_router("/preview/", preview_router)
 api.add_router("/members/", members_router)
+api.add_router("/search/", search_router)
 
 __all__ = ["api", "problem", "not_found_view"]

@@ -1,7 +1,12 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class SearchConfig(AppConfig):
     name = "search"
     label = "portal_search"
     verbose_name = "検索"
+
+    def ready(self):
+        # Each app declares its sources in its own ``search_sources.py`` (see search.registry).
+        autodiscover_modules("search_sources")
