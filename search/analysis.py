@@ -14,7 +14,8 @@ replaced by its *normalized form* from the dictionary, which folds orthographic 
 申し込み/申込み/申込 -> 申し込み, こども/子ども/子供 -> 子供, コンピュータ -> コンピューター,
 ｻｰﾋﾞｽ -> サービス. Width is folded first (NFKC: ＡＥＤ -> aed, ２０２６ -> 2026), then case. A
 katakana word of four or more characters loses a final long-vowel mark (the rule of Lucene's
-kuromoji stemmer), which catches the variants the dictionary does not know. Particles,
+kuromoji stemmer), which catches the variants the dictionary does not know; then katakana is
+written as hiragana, so ゴミ and ごみ are one term. Particles,
 auxiliary verbs and punctuation are dropped.
 
 Strategy ``bigram``: overlapping character pairs of each run of kana/kanji (ASCII words whole),
@@ -35,7 +36,7 @@ STRATEGY = os.environ.get("SEARCH_ANALYSIS", "sudachi")
 # Parts of speech that carry no meaning for search.
 _DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 _KATAKANA_WORD = re.compile(r"^[\u30a1-\u30fa\u30fc]{4,}$")
-_WORD_CHARS = re.compile(r"[0-9a-z\u3041-\u3096\u30a1-\u30fa\u30fc\u3005\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD_CHARS = re.compile(r"[0-9a-z]+|[\u3041-\u3096\u30a1-\u30fa\u30fc\u3005\u4e00-\u9fff\uf900-\ufaff]+")
 
 _local = threading.local()
 
@@ -44,7 +45,7 @@ def _tokenizer():
     """One Sudachi tokenizer per thread (the dictionary itself is shared and loaded once)."""
     tokenizer = getattr(_local, "tokenizer", None)
     if tokenizer is None:
-        tokenizer = _dictionary().create()
+        tokenizer = _dictionary().tokenizer()
         _local.tokenizer = tokenizer
     return tokenizer
 
@@ -70,7 +71,8 @@ def _fold(term):
     term = unicodedata.normalize("NFKC", term).lower()
     if _KATAKANA_WORD.match(term) and term.endswith("ー"):
         term = term.rstrip("ー")
-    return term
+    # Kana of either script compare equal (ゴミ = ごみ): the dictionary does not fold them.
+    return to_hiragana(term)
 
 
 # Sudachi refuses inputs longer than about 49,000 bytes; documents are analysed in pieces.

@@ -41,29 +41,31 @@ def _like_escape(value):
     return "".join(ch for ch in value if ch.isalnum() or ch in "-_")
 
 
-def _match_sqlite(terms, operator):
-    joiner = " AND " if operator == "and" else " OR "
-    return joiner.join('"' + term.replace('"', '""') + '"' for term in terms)
+def _match_sqlite(groups):
+    # FTS5: every term of a group (AND), any group (OR).
+    return " OR ".join("(" + " AND ".join('"' + t.replace('"', '""') + '"' for t in group) + ")" for group in groups)
 
 
-def _tsquery_text(terms, operator):
-    # websearch_to_tsquery: quoted terms, "or" between them for OR; plain spaces mean AND.
-    quoted = ['"' + term.replace('"', " ") + '"' for term in terms]
-    return (" or " if operator == "or" else " ").join(quoted)
+def _tsquery_text(groups):
+    # websearch_to_tsquery: quoted terms separated by spaces are ANDed; "or" (looser) between groups.
+    return " or ".join(" ".join('"' + t.replace('"', " ") + '"' for t in group) for group in groups)
 
 
-def search(terms, filters, offset, limit, operator="and", with_facets=True):
-    """(total, [(key, score)], facets) for documents matching ``terms`` and ``filters``, best first."""
+def search(groups, filters, offset, limit, with_facets=True):
+    """
+    (total, [(key, score)], facets) for documents matching ``filters`` and every term of at least
+    one of ``groups`` (lists of terms), best first.
+    """
     where, params = _filters_sql(filters)
     if connection.vendor == "postgresql":
         base = (f"FROM {TABLE} d, websearch_to_tsquery('simple', %s) q "
                 f"WHERE d.tsv @@ q AND " + " AND ".join(where))
-        base_params = [_tsquery_text(terms, operator)] + params
+        base_params = [_tsquery_text(groups)] + params
         rank_sql = f"SELECT d.key, ts_rank(d.tsv, q) AS score {base} ORDER BY score DESC, d.id DESC LIMIT %s OFFSET %s"
     else:
         base = (f"FROM portal_search_fts f JOIN {TABLE} d ON d.id = f.rowid "
                 f"WHERE portal_search_fts MATCH %s AND " + " AND ".join(where))
-        base_params = [_match_sqlite(terms, operator)] + params
+        base_params = [_match_sqlite(groups)] + params
         # bm25() is lower for better matches; its negation is the score.
         rank_sql = (f"SELECT d.key, -bm25(portal_search_fts, 4.0, 1.0) AS score {base} "
                     f"ORDER BY score DESC, d.id DESC LIMIT %s OFFSET %s")

@@ -186,15 +186,17 @@ class Engine:
             logger.exception("search engine: could not delete %s*", self.alias)
 
     # --- searching --------------------------------------------------------------------------
-    def search(self, terms, filters, offset, limit, operator="and", with_facets=True):
-        query = {
+    def search(self, groups, filters, offset, limit, with_facets=True):
+        """Documents with every term of at least one group (as the database backend), best first."""
+        matches = [{
             "multi_match": {
-                "query": " ".join(terms),
+                "query": " ".join(group),
                 "type": "cross_fields",
                 "fields": [f"title_terms^{TITLE_BOOST}", "body_terms"],
-                "operator": operator,
+                "operator": "and",
             }
-        }
+        } for group in groups]
+        query = matches[0] if len(matches) == 1 else {"bool": {"should": matches, "minimum_should_match": 1}}
         clauses = [{"term": {"locale": filters.locale}}]
         if filters.types:
             clauses.append({"terms": {"type": list(filters.types)}})

@@ -4,7 +4,8 @@ the benchmark.
 
 1. The query is normalised and analysed (``search.analysis``) into terms.
 2. The search engine is asked, or the database when there is no engine or it does not answer
-   (``Outcome.fallback`` says so). Every word must match; if nothing does, any word may.
+   (``Outcome.fallback`` says so). Every term must match; if nothing does and the resident typed
+   several words apart, a document with every term of any one word is enough (``relaxed``).
 3. The best ``CANDIDATES`` are re-ranked: relevance (title weighs more than body, in the backend)
    times a recency bonus for sources that ask for one (ward notices, events).
 4. Editors' promoted results (Wagtail's search promotions) come first on the first page.
@@ -102,14 +103,14 @@ def day_bounds(date_from=None, date_to=None):
     return start, end
 
 
-def _backend_search(terms, filters, offset, limit, operator, with_facets):
-    engine = get_engine()
-    if engine is not None and engine.available():
+def _backend_search(groups, filters, offset, limit, with_facets, backend=None):
+    engine = get_engine() if backend != "database" else None
+    if engine is not None and (engine.available() or backend == "engine"):
         try:
-            return ("engine", False) + engine.search(terms, filters, offset, limit, operator, with_facets)
+            return ("engine", False) + engine.search(groups, filters, offset, limit, with_facets)
         except EngineUnavailable as error:
             logger.warning("search engine unavailable, answering from the database: %s", error)
-    return ("database", engine is not None) + dbsearch.search(terms, filters, offset, limit, operator, with_facets)
+    return ("database", engine is not None) + dbsearch.search(groups, filters, offset, limit, with_facets)
 
 
 def _recency(doc_date, now):
@@ -149,7 +150,11 @@ def _is_page_source(source):
     return issubclass(source.model, Page)
 
 
-def search(raw_query, filters=None, page=1, per_page=10, with_facets=True):
+def search(raw_query, filters=None, page=1, per_page=10, with_facets=True, using=None):
+    """
+    The ``Outcome`` of a resident's query. ``using`` forces "database" or "engine" (the
+    benchmark); by default the engine when configured and answering, else the database.
+    """
     filters = filters or Filters()
     query = clean_query(raw_query)
     outcome = Outcome(query=query, page=max(1, page), per_page=per_page)
@@ -158,9 +163,13 @@ def search(raw_query, filters=None, page=1, per_page=10, with_facets=True):
         return outcome
     offset = (outcome.page - 1) * per_page
 
-    backend, fallback, total, hits, facets = _backend_search(terms, filters, 0, CANDIDATES, "and", with_facets)
-    if total == 0 and len(terms) > 1:
-        backend, fallback, total, hits, facets = _backend_search(terms, filters, 0, CANDIDATES, "or", with_facets)
+    groups = [terms]
+    backend, fallback, total, hits, facets = _backend_search(groups, filters, 0, CANDIDATES, with_facets, using)
+    words = [group for group in (query_terms(word)[:MAX_TERMS] for word in query.split()) if group]
+    if total == 0 and len(words) > 1:
+        # Words typed apart ("子育て 四谷"): no document has them all; show those with any one of them.
+        groups = words
+        backend, fallback, total, hits, facets = _backend_search(groups, filters, 0, CANDIDATES, with_facets, using)
         outcome.relaxed = total > 0
     outcome.backend, outcome.fallback, outcome.count = backend, fallback, total
     if with_facets:
@@ -174,8 +183,7 @@ def search(raw_query, filters=None, page=1, per_page=10, with_facets=True):
         extra = len([key for key in promoted if key not in dict(hits)])
         outcome.count = total + extra
     else:
-        _b, _f, _t, window, _facets = _backend_search(terms, filters, offset, per_page, outcome.relaxed and "or" or "and",
-                                                      False)
+        _b, _f, _t, window, _facets = _backend_search(groups, filters, offset, per_page, False, using)
     keys = [item if isinstance(item, str) else item[0] for item in window]
     scores = {item[0]: item[1] for item in window if not isinstance(item, str)}
     rows = {row.key: row for row in SearchDocument.objects.filter(key__in=keys)}
