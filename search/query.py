@@ -177,7 +177,7 @@ def search(raw_query, filters=None, page=1, per_page=10, with_facets=True, using
 
     promoted = _promoted_keys(query, filters)
     if offset < CANDIDATES:
-        ranked = _rerank(hits)
+        ranked = _rerank(hits, query)
         ranked = [key for key in promoted] + [(k, s) for k, s in ranked if k not in promoted]
         window = ranked[offset:offset + per_page]
         extra = len([key for key in promoted if key not in dict(hits)])
@@ -201,21 +201,25 @@ def search(raw_query, filters=None, page=1, per_page=10, with_facets=True, using
     return outcome
 
 
-def _rerank(hits):
-    """Relevance times (1 + the source's recency weight × closeness of the date to today)."""
+def _rerank(hits, query=""):
+    """
+    Relevance times (1 + the source's recency weight × closeness of the date to today), doubled
+    when the title is exactly the query (the district 四谷 before the events held in 四谷).
+    """
     if not hits:
         return []
     weights = {source.name: source.recency_weight for source in registry.sources() if source.recency_weight}
-    if not weights:
-        return hits
     keys = [key for key, _ in hits]
-    dates = dict(SearchDocument.objects.filter(key__in=keys, source__in=list(weights)).values_list("key", "date"))
+    rows = {key: (title, date) for key, title, date in
+            SearchDocument.objects.filter(key__in=keys).values_list("key", "title", "date")}
     now = timezone.now()
+    exact = normalize_query(query)
     rescored = []
     for position, (key, score) in enumerate(hits):
-        bonus = 0.0
-        if key in dates:
-            bonus = weights[key.split(":", 1)[0]] * _recency(dates[key], now)
-        rescored.append((score * (1 + bonus), -position, key))
+        title, date = rows.get(key, ("", None))
+        factor = 1 + weights.get(key.split(":", 1)[0], 0.0) * _recency(date, now)
+        if exact and normalize_query(title) == exact:
+            factor *= 2
+        rescored.append((score * factor, -position, key))
     rescored.sort(reverse=True)
     return [(key, score) for score, _pos, key in rescored]
