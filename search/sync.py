@@ -2,7 +2,7 @@
 Keeping SearchDocument (and the search engine's copy) in step with the registered sources.
 
 The database table is the canonical index: it is written in the same transaction as the change.
-The search engine gets the change once the transaction commits; if it cannot be reached, the
+The search engine gets the change through a background job; if it cannot be reached, the
 document's key is queued (``PendingIndexChange``) and ``replay_pending()`` sends it later.
 """
 
@@ -93,15 +93,26 @@ def sync_object(source, pk):
         else:
             save_row(row)
             add_suggestions(row.title)
-    _send_to_engine_on_commit([key])
+    _send_to_engine([key])
 
 
-def _send_to_engine_on_commit(keys):
+def _send_to_engine(keys):
+    """
+    As a background job (django-tasks, like Wagtail's own indexing): run at once on the embedded
+    default, by the worker after the transaction commits in production.
+    """
     from .engine import get_engine
 
     if get_engine() is None:
         return
-    transaction.on_commit(lambda: push_keys(keys))
+    from .tasks import push_search_documents
+
+    try:
+        push_search_documents.enqueue(keys)
+    except Exception:
+        logger.exception("search: could not enqueue the engine update; queued instead")
+        for key in keys:
+            PendingIndexChange.objects.update_or_create(key=key)
 
 
 def push_keys(keys):

@@ -2,7 +2,13 @@
 
 from django_tasks import task
 
-from .sync import rebuild_documents, replay_pending
+from .sync import push_keys, rebuild_documents, replay_pending
+
+
+@task()
+def push_search_documents(keys):
+    """Send these documents' current state to the search engine (queued for later if it is down)."""
+    push_keys(keys)
 
 
 @task()
