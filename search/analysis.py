@@ -61,12 +61,18 @@ def _dictionary():
         return Dictionary(dict="core")
 
 
+@functools.lru_cache(maxsize=None)
+def _pos(pos_id):
+    return _dictionary().pos_of(pos_id)[0]
+
+
 def _split_mode(name):
     from sudachipy import SplitMode
 
     return getattr(SplitMode, name)
 
 
+@functools.lru_cache(maxsize=100_000)
 def _fold(term):
     term = unicodedata.normalize("NFKC", term).lower()
     if _KATAKANA_WORD.match(term) and term.endswith("ー"):
@@ -91,7 +97,7 @@ def morphemes(text, mode="A"):
     offset = 0
     for chunk in _chunks(text):
         for m in tokenizer.tokenize(chunk, split):
-            pos = m.part_of_speech()[0]
+            pos = _pos(m.part_of_speech_id())
             if pos in _DROPPED_POS:
                 continue
             term = _fold(m.normalized_form())

@@ -218,7 +218,7 @@ def _rerank(hits, query=""):
     for position, (key, score) in enumerate(hits):
         title, date = rows.get(key, ("", None))
         factor = 1 + weights.get(key.split(":", 1)[0], 0.0) * _recency(date, now)
-        if exact and normalize_query(title) == exact:
+        if exact and len(title) <= 2 * len(exact) + 10 and normalize_query(title) == exact:
             factor *= 2
         rescored.append((score * factor, -position, key))
     rescored.sort(reverse=True)

@@ -33,7 +33,7 @@ from tests.search.relevance import DISTRICTS, NEUTRAL, NEUTRAL_TITLES, TOPICS, d
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(os.environ.get("BENCH") != "1", reason="benchmarks run with `make bench-search` (BENCH=1)"),
+    pytest.mark.skipif(os.environ.get("BENCH_SEARCH") != "1", reason="runs with `make bench-search` (BENCH_SEARCH=1)"),
 ]
 
 DOCS = int(os.environ.get("BENCH_SEARCH_DOCS", "100000"))
@@ -132,6 +132,19 @@ def test_search_quality_and_latency_per_backend(monkeypatch, capsys):
 
     latency = {}
     query_set = queries()
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        for using, _name in backends:
+            profile = cProfile.Profile()
+            profile.enable()
+            for q in query_set:
+                search(q["query"], using=using)
+            profile.disable()
+            with capsys.disabled():
+                print(f"\n== profile: {using} ==")
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
     for using, name in backends:
         median, p95, n = _latency(using, query_set, ROUNDS)
         latency[using] = p95
