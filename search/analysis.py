@@ -20,18 +20,17 @@ auxiliary verbs and punctuation are dropped.
 
 Strategy ``bigram``: overlapping character pairs of each run of kana/kanji (ASCII words whole),
 after NFKC. Finds any string inside running text but folds no variants; kept for the comparison
-in ``make bench-search`` (``SEARCH_ANALYSIS=bigram``).
+that ``make bench-search`` prints.
 """
 
 import functools
-import os
 import re
 import threading
 import unicodedata
 
 from .text import normalize
 
-STRATEGY = os.environ.get("SEARCH_ANALYSIS", "sudachi")
+STRATEGY = "sudachi"  # "bigram" only for the comparison in `make bench-search`
 
 # Parts of speech that carry no meaning for search.
 _DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}

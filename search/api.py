@@ -7,7 +7,7 @@ problems with a stable ``code``: ``query_empty`` and ``query_too_long`` (422), `
 """
 
 import datetime
-from typing import Optional
+from typing import Optional, Union
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -31,7 +31,7 @@ class SearchProblem(HttpError):
 
 class ResultSchema(Schema):
     type: str = Field(description="種類: article, shop, event, special, district, theme, notice, …")
-    id: int = Field(description="その種類の中での ID（ページは Wagtail のページ ID）")
+    id: Union[int, str] = Field(description="その種類の中での ID（ページは Wagtail のページ ID）")
     title: str
     url: str
     snippet: str = Field(description="本文の抜粋（HTML）。一致した語は <mark> で囲まれます。それ以外はエスケープ済み")
@@ -130,7 +130,7 @@ def search_endpoint(
     return {
         "query": outcome.query, "count": outcome.count, "page": outcome.page, "pages": outcome.pages,
         "results": [
-            {"type": r.type, "id": int(r.id), "title": r.title, "url": _absolute(request, r.url),
+            {"type": r.type, "id": int(r.id) if r.id.isdigit() else r.id, "title": r.title, "url": _absolute(request, r.url),
              "snippet": r.snippet, "date": timezone.localtime(r.date) if r.date else None,
              "districts": r.districts, "themes": r.themes, "promoted": r.promoted}
             for r in outcome.results

@@ -192,13 +192,14 @@ def rebuild_documents(batch=500, report=None, sources=None):
 
 
 def _batched(queryset, size):
-    offset = 0
+    """Objects in pk order, one batch (with its prefetches) at a time, by keyset (no growing OFFSET)."""
+    last = None
     while True:
-        page = list(queryset[offset:offset + size])
+        page = list((queryset if last is None else queryset.filter(pk__gt=last))[:size])
         if not page:
             return
         yield from page
-        offset += size
+        last = page[-1].pk
 
 
 def _write_batch(rows, seen, weights):
