@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 DOWN_CACHE_KEY = "search:engine-down"
 DOWN_SECONDS = 30  # after a failure, searches go straight to the database for this long
+QUERY_TIMEOUT = 2  # seconds a search may take before the database answers instead
 
 
 class EngineUnavailable(Exception):
@@ -221,7 +222,10 @@ class Engine:
         if with_facets:
             body["aggs"] = {name: {"terms": {"field": name, "size": 100}} for name in ("type", "districts", "themes")}
         started = time.perf_counter()
-        answer = self._call(self.es.search, index=self.alias, **self._body(body))
+        if self.flavour == "opensearch":
+            answer = self._call(self.es.search, index=self.alias, request_timeout=QUERY_TIMEOUT, **self._body(body))
+        else:
+            answer = self._call(self.es.options(request_timeout=QUERY_TIMEOUT).search, index=self.alias, **body)
         logger.debug("search engine: %.1f ms", (time.perf_counter() - started) * 1000)
         hits = answer["hits"]
         total = hits["total"]["value"] if isinstance(hits["total"], dict) else hits["total"]

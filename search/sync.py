@@ -123,6 +123,8 @@ def push_keys(keys):
     if engine is None:
         return
     try:
+        if not engine.available():  # known to be down: do not make the editor wait for a timeout
+            raise EngineUnavailable("marked down after a recent failure")
         engine.apply(keys)
     except EngineUnavailable as error:
         logger.warning("search engine unavailable (%s); %d change(s) queued", error, len(keys))
@@ -137,7 +139,7 @@ def replay_pending(batch=500):
     from .engine import EngineUnavailable, get_engine
 
     engine = get_engine()
-    if engine is None:
+    if engine is None or not engine.ping():  # a ping that answers also lets searches use the engine again
         return 0
     sent = 0
     while True:

@@ -24,6 +24,9 @@ class StandInEngine:
     def available(self):
         return True
 
+    def ping(self):
+        return self.up
+
     def search(self, groups, filters, offset, limit, with_facets=True):
         if not self.up:
             raise EngineUnavailable("connection refused")
