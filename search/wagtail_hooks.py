@@ -9,6 +9,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from . import analytics
+from .engine import get_engine
+from .models import PendingIndexChange, SearchDocument
 
 PERIODS = {"7": 7, "30": 30, "90": 90}
 
@@ -17,9 +19,12 @@ def query_report(request):
     """Popular queries and queries with no results over a period. Only counts: no one is identifiable."""
     days = PERIODS.get(request.GET.get("days", "30"), 30)
     since = timezone.localdate() - datetime.timedelta(days=days - 1)
+    engine = get_engine()
     return render(request, "search/admin/query_report.html", {
         "page_title": "検索語の集計", "header_icon": "search", "days": days, "periods": PERIODS,
         "popular": analytics.popular(since), "without_results": analytics.without_results(since),
+        "documents": SearchDocument.objects.count(), "pending": PendingIndexChange.objects.count(),
+        "engine": "なし（データベースで検索）" if engine is None else ("応答あり" if engine.ping() else "応答なし（データベースで検索中）"),
     })
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from search.analytics import REDACTED
-from search.models import QueryStat
+from search.models import QueryStat, SearchDocument
 from tests.staff import login_staff
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,8 @@ def test_editors_see_popular_queries_and_queries_without_results(client, editor)
     assert popular[:2] == ["子育て", "粗大ごみ"] and "古い検索語" not in popular
     assert [row["query"] for row in page.context["without_results"]] == ["粗大ごみ"]
     assert "古い検索語" in [r["query"] for r in client.get("/admin/search/queries/?days=90").context["popular"]]
+    assert page.context["documents"] == SearchDocument.objects.count() > 0
+    assert "検索エンジン: なし" in page.content.decode()
 
 
 def test_the_report_is_not_public(client):
