@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from . import registry
-from .api import PER_PAGE, MAX_PAGE, SearchProblem, facet_values, message_for, run
+from .api import MAX_PAGE, PER_PAGE, SearchProblem, facet_values, message_for, run
 from .query import MAX_QUERY_LENGTH
 
 MAX_QUERY_LENGTH_INPUT = MAX_QUERY_LENGTH

@@ -9,13 +9,11 @@ def board_table(django_db_setup, django_db_blocker):
     """The test-only BoardPost table, created once outside any transaction (SQLite's schema editor needs that)."""
     from .board import BoardPost
 
-    with django_db_blocker.unblock():
-        with connection.schema_editor() as editor:
-            editor.create_model(BoardPost)
+    with django_db_blocker.unblock(), connection.schema_editor() as editor:
+        editor.create_model(BoardPost)
     yield BoardPost
-    with django_db_blocker.unblock():
-        with connection.schema_editor() as editor:
-            editor.delete_model(BoardPost)
+    with django_db_blocker.unblock(), connection.schema_editor() as editor:
+        editor.delete_model(BoardPost)
 
 
 def _author_name(post):
