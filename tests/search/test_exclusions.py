@@ -119,3 +119,25 @@ def test_a_withdrawn_members_data_is_never_found(client, board_source):
 def test_search_documents_hold_no_personal_field():
     fields = {f.name for f in SearchDocument._meta.get_fields()}
     assert not fields & {"author", "user", "email", "first_name", "last_name", "nickname", "address", "phone"}
+
+
+def test_a_withdrawn_members_deleted_posts_leave_the_index(client, board_source):
+    from members.services import member_withdrawn
+
+    member = get_user_model().objects.create_user(
+        email="mizu.member@example.jp", password="correct horse battery staple", nickname="みずでっぽう",
+    )
+    post = board_source.objects.create(author=member, title="ぴかぴか水鉄砲の貸し出し", body="本文", status="shown")
+    assert ("post", post.pk) in api_hits(client, "ぴかぴか水鉄砲")
+
+    def delete_posts(sender, user, keep_posts, **kwargs):  # what the moderation app will do
+        if not keep_posts:
+            board_source.objects.filter(author=user).delete()
+
+    member_withdrawn.connect(delete_posts, weak=False)
+    try:
+        withdraw_member(member, keep_posts=False)
+    finally:
+        member_withdrawn.disconnect(delete_posts)
+    assert ("post", post.pk) not in api_hits(client, "ぴかぴか水鉄砲")
+    assert not SearchDocument.objects.filter(source="test.board").exists()
