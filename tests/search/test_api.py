@@ -164,3 +164,9 @@ def test_the_site_page_shows_results_filters_and_errors(client):
 def test_the_search_is_in_the_openapi_document(client):
     paths = client.get("/api/v3/openapi.json").json()["paths"]
     assert "/api/v3/search/" in paths and "/api/v3/search/suggest" in paths
+
+
+def test_editors_may_manage_promoted_results(editor, moderator):
+    for user in (editor, moderator):
+        assert user.has_perm("wagtailsearchpromotions.add_searchpromotion")
+        assert user.has_perm("wagtailsearchpromotions.change_searchpromotion")
