@@ -11,7 +11,7 @@ ADMIN_EMAIL ?= admin@example.jp
 # Pytest options for a developer's own runs, e.g. `make test PYTEST_ARGS="-k district -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: run install install-dev test test-unit test-integration services-start services-stop bench lint lint-docker clean
+.PHONY: run install install-dev test test-unit test-integration services-start services-stop bench bench-search lint lint-docker clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,7 @@ run: $(VENV)/.installed $(LOCAL)/secret_key $(LOCAL)/admin_password $(LOCAL)/fie
 	$(PY) manage.py migrate --noinput -v 0; \
 	$(PY) manage.py ensure_admin --email "$(ADMIN_EMAIL)" --password-file $(LOCAL)/admin_password; \
 	$(PY) manage.py seed_demo; \
+	$(PY) manage.py rebuild_search_index -v 0; \
 	echo ""; \
 	echo "新宿地域ポータル:   http://$(HOST):$(PORT)/"; \
 	echo "管理画面 (admin):   http://$(HOST):$(PORT)/admin/"; \
@@ -78,6 +79,21 @@ test-unit: $(VENV)/.installed-dev
 # Benchmarks: speed and memory goals (not part of `make test`). BENCH_SCALE=100 for a quick run.
 bench: $(VENV)/.installed-dev
 	BENCH=1 $(PY) -m pytest tests/bench -s $(PYTEST_ARGS)
+
+# Search benchmark: recall@10 and MRR on tests/search/relevance.py, and latency (median, p95) at
+# BENCH_SEARCH_DOCS indexed documents (100,000), per backend: SQLite (embedded default), then
+# PostgreSQL and the search engine, started here (PG_PORT, ES_PORT) and stopped at the end.
+bench-search: $(VENV)/.installed-dev
+	@set -o pipefail; \
+	trap 'bash site/dev/services.sh stop' EXIT; \
+	exports=$$(bash site/dev/services.sh start) || { echo "services did not start" >&2; exit 1; }; \
+	eval "$$exports"; \
+	status=0; \
+	echo "== search benchmark: SQLite (embedded default, database backend) =="; \
+	env -u DATABASE_URL -u SEARCH_URL BENCH_SEARCH=1 LOG_LEVEL=WARNING $(PY) -m pytest tests/bench/test_search_bench.py -q -s -p no:logging $(PYTEST_ARGS) || status=$$?; \
+	echo "== search benchmark: PostgreSQL (database backend) and the search engine =="; \
+	BENCH_SEARCH=1 LOG_LEVEL=WARNING $(PY) -m pytest tests/bench/test_search_bench.py -q -s -p no:logging $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
 
 lint-docker:
 	bash site/lint.sh

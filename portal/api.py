@@ -31,6 +31,7 @@ from wagtail.locales.api.v3 import router as locales_router
 from members.api import router as members_router
 from moderation.api import board_router, flags_router, submissions_router
 from pages.api import content_router, preview_router
+from search.api import router as search_router
 from wardinfo.api import router as ward_notices_router
 
 logger = logging.getLogger(__name__)
@@ -119,5 +120,6 @@ api.add_router("/ward-notices/", ward_notices_router)
 api.add_router("/board/", board_router)
 api.add_router("/submissions/", submissions_router)
 api.add_router("/flags/", flags_router)
+api.add_router("/search/", search_router)
 
 __all__ = ["api", "problem", "not_found_view"]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
+    "wagtail.contrib.search_promotions",  # editors promote results for a query (search app)
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
@@ -342,8 +343,10 @@ SCHEDULED_TASKS = {
     "prune_task_results": {"task": "portal.tasks.prune_task_results", "cron": "30 3 * * *"},
     "purge_expired_member_data": {"task": "members.tasks.purge_expired_member_data", "cron": "15 3 * * *"},
     "import_ward_feeds": {"task": "wardinfo.tasks.import_due_ward_feeds", "cron": "*/5 * * * *"},
-    "purge_expired_contributions": {"task": "moderation.tasks.purge_expired_contributions", "cron": "45 3 * * *"},
+    "purge_expired_contributions": {"task": "moderation.tasks.purge_expired_contributions", "cron": "40 3 * * *"},
     "moderation_digest": {"task": "moderation.tasks.send_moderation_digest", "cron": "0 8 * * *"},
+    "replay_search_queue": {"task": "search.tasks.replay_search_queue", "cron": "* * * * *"},
+    "rebuild_search_index": {"task": "search.tasks.rebuild_search_index", "cron": "45 3 * * *"},
 }
 TASK_RESULTS_KEEP_DAYS = int(env("TASK_RESULTS_KEEP_DAYS", "7"))
 

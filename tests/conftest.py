@@ -16,6 +16,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         build_demo(scale=1, report=lambda message: None)
         call_command("update_index", verbosity=0)
+        call_command("rebuild_search_index", verbosity=0)  # the cross-source search (search app)
 
 
 @pytest.fixture(autouse=True)

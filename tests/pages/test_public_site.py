@@ -73,11 +73,12 @@ def test_the_event_list_shows_upcoming_events_and_past_ones_on_request(client):
 def test_site_search_finds_a_district_and_handles_empty_and_missing(client):
     found = client.get("/search/", {"q": "大久保"})
     assert found.status_code == 200
-    assert DistrictPage.objects.get(slug="okubo").pk in [p.pk for p in found.context["results"].object_list]
+    okubo = str(DistrictPage.objects.get(slug="okubo").pk)
+    assert ("district", okubo) in [(r.type, r.id) for r in found.context["outcome"].results]
     empty = client.get("/search/", {"q": "   "})
-    assert empty.context["results"] is None
+    assert empty.context["outcome"] is None
     nothing = client.get("/search/", {"q": "存在しない言葉ぴよぴよ"})
-    assert nothing.context["results"].paginator.count == 0
+    assert nothing.context["outcome"].count == 0
     assert "見つかりませんでした" in nothing.content.decode()
 
 

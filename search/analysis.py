@@ -1,0 +1,176 @@
+"""
+Japanese text analysis, the same at index time and at query time, on every backend.
+
+Text is turned into *terms* here, in Python, and the backends only ever see terms separated by
+spaces (SQLite FTS5's unicode61 tokenizer, PostgreSQL's ``simple`` configuration and the search
+engine's ``whitespace`` analyzer all split on spaces and nothing else changes the terms). So a
+word is found the same way on SQLite, PostgreSQL and OpenSearch/Elasticsearch, and index-time and
+query-time analysis cannot drift apart.
+
+Strategy ``sudachi`` (the default; see README "Search" for the measurement that chose it):
+SudachiPy with SudachiDict-core, split mode A (the shortest units: 子育て支援センター ->
+子育て / 支援 / センター, so a word is found inside a compound and inside running text), each unit
+replaced by its *normalized form* from the dictionary, which folds orthographic variants:
+申し込み/申込み/申込 -> 申し込み, こども/子ども/子供 -> 子供, コンピュータ -> コンピューター,
+ｻｰﾋﾞｽ -> サービス. Width is folded first (NFKC: ＡＥＤ -> aed, ２０２６ -> 2026), then case. A
+katakana word of four or more characters loses a final long-vowel mark (the rule of Lucene's
+kuromoji stemmer), which catches the variants the dictionary does not know; then katakana is
+written as hiragana, so ゴミ and ごみ are one term. Particles,
+auxiliary verbs and punctuation are dropped.
+
+Strategy ``bigram``: overlapping character pairs of each run of kana/kanji (ASCII words whole),
+after NFKC. Finds any string inside running text but folds no variants; kept for the comparison
+that ``make bench-search`` prints.
+"""
+
+import functools
+import re
+import threading
+import unicodedata
+
+from .text import normalize
+
+STRATEGY = "sudachi"  # "bigram" only for the comparison in `make bench-search`
+
+# Parts of speech that carry no meaning for search.
+_DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
+_KATAKANA_WORD = re.compile(r"^[\u30a1-\u30fa\u30fc]{4,}$")
+_WORD_CHARS = re.compile(r"[0-9a-z]+|[\u3041-\u3096\u30a1-\u30fa\u30fc\u3005\u4e00-\u9fff\uf900-\ufaff]+")
+
+_local = threading.local()
+
+
+def _tokenizer():
+    """One Sudachi tokenizer per thread (the dictionary itself is shared and loaded once)."""
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = _dictionary().tokenizer()
+        _local.tokenizer = tokenizer
+    return tokenizer
+
+
+@functools.cache
+def _dictionary():
+    import warnings
+
+    from sudachipy import Dictionary
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return Dictionary(dict="core")
+
+
+@functools.lru_cache(maxsize=None)
+def _pos(pos_id):
+    return _dictionary().pos_of(pos_id)[0]
+
+
+def _split_mode(name):
+    from sudachipy import SplitMode
+
+    return getattr(SplitMode, name)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _fold(term):
+    term = unicodedata.normalize("NFKC", term).lower()
+    if _KATAKANA_WORD.match(term) and term.endswith("ー"):
+        term = term.rstrip("ー")
+    # Kana of either script compare equal (ゴミ = ごみ): the dictionary does not fold them.
+    return to_hiragana(term)
+
+
+# Sudachi refuses inputs longer than about 49,000 bytes; documents are analysed in pieces.
+_CHUNK = 8000
+
+
+def _chunks(text):
+    for start in range(0, len(text), _CHUNK):
+        yield text[start:start + _CHUNK]
+
+
+def morphemes(text, mode="A"):
+    """(surface, term, begin, end, part of speech) for each kept unit of ``text`` (offsets in ``text``)."""
+    tokenizer = _tokenizer()
+    split = _split_mode(mode)
+    offset = 0
+    for chunk in _chunks(text):
+        for m in tokenizer.tokenize(chunk, split):
+            pos = _pos(m.part_of_speech_id())
+            if pos in _DROPPED_POS:
+                continue
+            term = _fold(m.normalized_form())
+            if term.strip():
+                yield m.surface(), term, offset + m.begin(), offset + m.end(), pos
+        offset += len(chunk)
+
+
+def _sudachi_terms(text):
+    return [term for _surface, term, _b, _e, _pos in morphemes(normalize(text))]
+
+
+def _bigram_terms(text):
+    terms = []
+    for run in _WORD_CHARS.findall(normalize(text)):
+        if run.isascii() or len(run) == 1:
+            terms.append(run)
+        else:
+            terms.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return terms
+
+
+def analyze(text, strategy=None):
+    """The terms of ``text`` (in order, with repeats), as stored in the index and searched for."""
+    strategy = strategy or STRATEGY
+    if not text:
+        return []
+    terms = _bigram_terms(text) if strategy == "bigram" else _sudachi_terms(text)
+    # Terms are joined with spaces for the backends: no term may contain one.
+    return [term.replace(" ", "") for term in terms if term.strip()]
+
+
+def query_terms(text, strategy=None):
+    """The distinct terms of a query, in the order typed."""
+    return list(dict.fromkeys(analyze(text, strategy)))
+
+
+def to_hiragana(text):
+    return "".join(chr(ord(ch) - 0x60) if "\u30a1" <= ch <= "\u30f6" else ch for ch in text)
+
+
+def reading(text):
+    """The reading of ``text`` in hiragana (子育て支援 -> こそだてしえん), for completion by kana."""
+    tokenizer = _tokenizer()
+    parts = []
+    for chunk in _chunks(normalize(text)):
+        for m in tokenizer.tokenize(chunk, _split_mode("C")):
+            parts.append(m.reading_form() if m.reading_form() and m.reading_form() != "キゴウ" else m.surface())
+    return to_hiragana("".join(parts)).lower()
+
+
+def completion_phrases(text):
+    """
+    Words worth completing to, from a title: each noun of two or more characters and each run of
+    consecutive nouns (子育て支援センター), with its reading: [(phrase, reading), ...].
+    """
+    tokenizer = _tokenizer()
+    found = {}
+    run = []
+
+    def flush():
+        if len(run) > 1:
+            phrase = "".join(surface for surface, _ in run)
+            found.setdefault(phrase, "".join(r for _, r in run))
+        run.clear()
+
+    for m in tokenizer.tokenize(normalize(text)[:_CHUNK], _split_mode("C")):
+        if m.part_of_speech()[0] == "名詞" and m.part_of_speech()[1] != "数詞":
+            surface = m.surface()
+            read = to_hiragana(m.reading_form() or surface)
+            run.append((surface, read))
+            if len(surface) >= 2:
+                found.setdefault(surface, read)
+        else:
+            flush()
+    flush()
+    return [(phrase[:100], read[:200].lower()) for phrase, read in found.items()]

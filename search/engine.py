@@ -1,0 +1,268 @@
+"""
+The search engine (OpenSearch 3, or Elasticsearch 9) as search's second backend.
+
+It holds a copy of SearchDocument under an alias (``<SEARCH_INDEX_PREFIX>documents``) pointing at
+one physical index (``…documents_<timestamp>``). The terms arrive already analysed
+(``search.analysis``), so the engine only splits on whitespace: the same terms as the database
+backend, whichever engine runs, and no plugin needed for Japanese. ``rebuild()`` fills a new index
+and swaps the alias in one atomic call: searches never see an empty or half-filled index.
+
+The client is the one Wagtail's configured backend built (``WAGTAILSEARCH_BACKENDS["default"]``:
+URLs, credentials, timeout). With the database backend configured there is no engine at all.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from .models import SearchDocument
+
+logger = logging.getLogger(__name__)
+
+DOWN_CACHE_KEY = "search:engine-down"
+DOWN_SECONDS = 30  # after a failure, searches go straight to the database for this long
+QUERY_TIMEOUT = 2  # seconds a search may take before the database answers instead
+
+
+class EngineUnavailable(Exception):
+    pass
+
+
+ANALYSIS = {"analyzer": {"terms": {"type": "custom", "tokenizer": "whitespace", "filter": []}}}
+MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "key": {"type": "keyword"},
+        "type": {"type": "keyword"},
+        "locale": {"type": "keyword"},
+        "districts": {"type": "keyword"},
+        "themes": {"type": "keyword"},
+        "date": {"type": "date"},
+        "title_terms": {"type": "text", "analyzer": "terms"},
+        "body_terms": {"type": "text", "analyzer": "terms"},
+    },
+}
+TITLE_BOOST = 4
+
+
+class Engine:
+    def __init__(self, client, alias, flavour):
+        self.es = client
+        self.alias = alias
+        self.flavour = flavour  # "opensearch" or "elasticsearch"
+
+    # --- low level: one call shape for both clients ---------------------------------------
+    def _call(self, what, *args, **kwargs):
+        try:
+            return what(*args, **kwargs)
+        except Exception as error:  # connection refused, timeout, cluster red, ...
+            cache.set(DOWN_CACHE_KEY, True, DOWN_SECONDS)
+            raise EngineUnavailable(f"{type(error).__name__}: {error}") from error
+
+    def _body(self, body):
+        return {"body": body} if self.flavour == "opensearch" else body
+
+    def available(self):
+        return not cache.get(DOWN_CACHE_KEY)
+
+    def ping(self):
+        try:
+            ok = bool(self.es.ping())
+        except Exception:
+            ok = False
+        if ok:
+            cache.delete(DOWN_CACHE_KEY)
+        else:
+            cache.set(DOWN_CACHE_KEY, True, DOWN_SECONDS)
+        return ok
+
+    @staticmethod
+    def source(row):
+        return {
+            "key": row.key,
+            "type": row.type,
+            "locale": row.locale,
+            "districts": SearchDocument.unpack(row.districts),
+            "themes": SearchDocument.unpack(row.themes),
+            "date": row.date.isoformat() if row.date else None,
+            "title_terms": row.title_terms,
+            "body_terms": row.body_terms,
+        }
+
+    def _bulk(self, actions, index=None):
+        if self.flavour == "opensearch":
+            from opensearchpy.helpers import bulk
+        else:
+            from elasticsearch.helpers import bulk
+        index = index or self.alias
+        prepared = []
+        for op, key, row in actions:
+            if op == "index":
+                prepared.append({"_op_type": "index", "_index": index, "_id": key, "_source": self.source(row)})
+            else:
+                prepared.append({"_op_type": "delete", "_index": index, "_id": key})
+        if prepared:
+            self._call(bulk, self.es, prepared, raise_on_error=False, chunk_size=1000)
+
+    # --- index maintenance ------------------------------------------------------------------
+    def ensure_index(self):
+        if getattr(self, "_ensured", False):
+            return
+        if not self._call(self.es.indices.exists_alias, name=self.alias):
+            if self._call(self.es.indices.exists, index=self.alias):
+                self._ensured = True
+                return  # a plain index under the alias name (left by hand): use it as is
+            name = self._create_physical()
+            self._call(self.es.indices.put_alias, index=name, name=self.alias)
+        self._ensured = True
+
+    def _create_physical(self):
+        name = f"{self.alias}_{timezone.now().strftime('%Y%m%d%H%M%S%f')}"
+        body = {
+            "settings": {"index": {"number_of_shards": 1, "number_of_replicas": _replicas(),
+                                   "refresh_interval": "1s"}, "analysis": ANALYSIS},
+            "mappings": MAPPINGS,
+        }
+        self._call(self.es.indices.create, index=name, **self._body(body))
+        return name
+
+    def apply(self, keys):
+        """Send the current state of these documents (present: index it; gone: delete it)."""
+        if not keys:
+            return
+        self.ensure_index()
+        rows = {row.key: row for row in SearchDocument.objects.filter(key__in=keys)}
+        self._bulk([("index", key, rows[key]) if key in rows else ("delete", key, None) for key in keys])
+
+    def refresh(self):
+        self._call(self.es.indices.refresh, index=self.alias)
+
+    def rebuild(self, batch=1000, report=None):
+        """Fill a new index from SearchDocument, then swap the alias to it atomically."""
+        started = timezone.now()
+        name = self._create_physical()
+        loaded = 0
+        chunk = []
+        for row in SearchDocument.objects.order_by("pk").iterator(chunk_size=batch):
+            chunk.append(("index", row.key, row))
+            if len(chunk) >= batch:
+                self._bulk(chunk, index=name)
+                loaded += len(chunk)
+                chunk = []
+        self._bulk(chunk, index=name)
+        loaded += len(chunk)
+        # Documents changed while the new index was filling: send them again, then swap.
+        changed = SearchDocument.objects.filter(updated_at__gte=started)
+        self._bulk([("index", row.key, row) for row in changed], index=name)
+        self._call(self.es.indices.refresh, index=name)
+        actions = [{"add": {"index": name, "alias": self.alias}}]
+        old = []
+        if self._call(self.es.indices.exists_alias, name=self.alias):
+            old = list(self._call(self.es.indices.get_alias, name=self.alias).keys())
+            actions = [{"remove": {"index": index, "alias": self.alias}} for index in old] + actions
+        elif self._call(self.es.indices.exists, index=self.alias):
+            self._call(self.es.indices.delete, index=self.alias)
+        self._call(self.es.indices.update_aliases, **self._body({"actions": actions}))
+        for index in old:
+            self._call(self.es.indices.delete, index=index)
+        # Deletions that happened during the fill went to the old index: apply them to the new one.
+        from .models import PendingIndexChange
+
+        pending = list(PendingIndexChange.objects.values_list("key", flat=True))
+        if pending:
+            self.apply(pending)
+            PendingIndexChange.objects.filter(key__in=pending).delete()
+        if report:
+            report(f"search engine: {loaded} documents in {name} (alias {self.alias})")
+        return name
+
+    def delete_all(self):
+        """Remove the alias and its indexes (tests)."""
+        try:
+            self.es.indices.delete(index=f"{self.alias}*", ignore_unavailable=True, allow_no_indices=True)
+        except Exception:
+            logger.exception("search engine: could not delete %s*", self.alias)
+
+    # --- searching --------------------------------------------------------------------------
+    def search(self, groups, filters, offset, limit, with_facets=True):
+        """Documents with every term of at least one group (as the database backend), best first."""
+        matches = [{
+            "multi_match": {
+                "query": " ".join(group),
+                "type": "cross_fields",
+                "fields": [f"title_terms^{TITLE_BOOST}", "body_terms"],
+                "operator": "and",
+            }
+        } for group in groups]
+        query = matches[0] if len(matches) == 1 else {"bool": {"should": matches, "minimum_should_match": 1}}
+        clauses = [{"term": {"locale": filters.locale}}]
+        if filters.types:
+            clauses.append({"terms": {"type": list(filters.types)}})
+        if filters.district:
+            clauses.append({"term": {"districts": filters.district}})
+        if filters.theme:
+            clauses.append({"term": {"themes": filters.theme}})
+        date_range = {}
+        if filters.date_from:
+            date_range["gte"] = filters.date_from.isoformat()
+        if filters.date_to:
+            date_range["lte"] = filters.date_to.isoformat()
+        if date_range:
+            clauses.append({"range": {"date": date_range}})
+        body = {
+            "query": {"bool": {"must": [query], "filter": clauses}},
+            "from": offset,
+            "size": limit,
+            "_source": False,
+            "track_total_hits": True,
+        }
+        if with_facets:
+            body["aggs"] = {name: {"terms": {"field": name, "size": 100}} for name in ("type", "districts", "themes")}
+        started = time.perf_counter()
+        if self.flavour == "opensearch":
+            answer = self._call(self.es.search, index=self.alias, request_timeout=QUERY_TIMEOUT, **self._body(body))
+        else:
+            answer = self._call(self.es.options(request_timeout=QUERY_TIMEOUT).search, index=self.alias, **body)
+        logger.debug("search engine: %.1f ms", (time.perf_counter() - started) * 1000)
+        hits = answer["hits"]
+        total = hits["total"]["value"] if isinstance(hits["total"], dict) else hits["total"]
+        facets = {}
+        if with_facets:
+            facets = {name: {b["key"]: b["doc_count"] for b in answer["aggregations"][name]["buckets"]}
+                      for name in ("type", "districts", "themes")}
+        return total, [(hit["_id"], hit["_score"] or 0.0) for hit in hits["hits"]], facets
+
+
+def _replicas():
+    try:
+        return int(settings.WAGTAILSEARCH_BACKENDS["default"].get("INDEX_SETTINGS", {})
+                   .get("settings", {}).get("index", {}).get("number_of_replicas", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+_engine = None
+
+
+def get_engine():
+    """The search engine, or None when search runs on the database alone."""
+    global _engine
+    params = settings.WAGTAILSEARCH_BACKENDS.get("default", {})
+    backend_path = params.get("BACKEND", "")
+    if backend_path.endswith(".database") or "opensearch" not in backend_path and "elasticsearch" not in backend_path:
+        return None
+    alias = f"{params.get('INDEX_PREFIX', '')}documents"
+    if _engine is None or _engine.alias != alias:
+        from wagtail.search.backends import get_search_backend
+
+        flavour = "opensearch" if "opensearch" in backend_path else "elasticsearch"
+        _engine = Engine(get_search_backend("default").es, alias, flavour)
+    return _engine
+
+
+def reset_engine():
+    global _engine
+    _engine = None

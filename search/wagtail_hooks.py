@@ -1,0 +1,39 @@
+"""Search in the Wagtail admin: the query report (レポート → 検索語の集計) for editors."""
+
+import datetime
+
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import analytics
+from .engine import get_engine
+from .models import PendingIndexChange, SearchDocument
+
+PERIODS = {"7": 7, "30": 30, "90": 90}
+
+
+def query_report(request):
+    """Popular queries and queries with no results over a period. Only counts: no one is identifiable."""
+    days = PERIODS.get(request.GET.get("days", "30"), 30)
+    since = timezone.localdate() - datetime.timedelta(days=days - 1)
+    engine = get_engine()
+    return render(request, "search/admin/query_report.html", {
+        "page_title": "検索語の集計", "header_icon": "search", "days": days, "periods": PERIODS,
+        "popular": analytics.popular(since), "without_results": analytics.without_results(since),
+        "documents": SearchDocument.objects.count(), "pending": PendingIndexChange.objects.count(),
+        "engine": "なし（データベースで検索）" if engine is None else ("応答あり" if engine.ping() else "応答なし（データベースで検索中）"),
+    })
+
+
+@hooks.register("register_admin_urls")
+def urls():
+    # Under /admin/, so only users with admin access (editors, moderators, administrators) reach it.
+    return [path("search/queries/", query_report, name="search_query_report")]
+
+
+@hooks.register("register_reports_menu_item")
+def menu_item():
+    return MenuItem("検索語の集計", reverse("search_query_report"), icon_name="search", order=900)
