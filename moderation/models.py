@@ -6,6 +6,9 @@ correction or an event) has the same moderated shape (``Moderated``): a status d
 screening pipeline and by moderators, the reasons, the time it entered the queue and who
 decided. The queue, the audit trail and the retention rules work on that shape once.
 
+Search: ``search_sources.py`` declares what residents may find (visible posts and local
+information); the search app keeps its index in step.
+
 Nothing a resident writes is ever shown as HTML they wrote: ``Post.body`` keeps the text as
 written (control characters removed), ``Post.body_html`` is what the sanitiser made of it.
 """
@@ -18,7 +21,6 @@ from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
-from wagtail.search import index
 
 
 class Status(models.TextChoices):
@@ -112,19 +114,12 @@ class Thread(models.Model):
         return self.posts.filter(is_opening=True).first()
 
 
-class Post(Moderated, index.Indexed):
+class Post(Moderated):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts", verbose_name="スレッド")
     is_opening = models.BooleanField("スレッドの最初の投稿", default=False)
     body = models.TextField("本文（入力されたまま）")
     body_html = models.TextField("本文（表示用・無害化済み）", editable=False)
     edited_at = models.DateTimeField("編集日時", null=True, blank=True)
-
-    search_fields = [
-        index.SearchField("body"),
-        index.RelatedFields("thread", [index.SearchField("title", boost=2)]),
-        index.FilterField("status"),
-        index.FilterField("created_at"),
-    ]
 
     class Meta:
         verbose_name = "掲示板の投稿"
@@ -144,11 +139,6 @@ class Post(Moderated, index.Indexed):
     @property
     def district(self):
         return self.thread.board.district
-
-    @classmethod
-    def get_indexed_objects(cls):
-        """Only what anybody may read is ever indexed: shown posts of shown threads."""
-        return cls.objects.filter(status=Status.SHOWN).select_related("thread")
 
 
 def _image_path(instance, filename):

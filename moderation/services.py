@@ -15,7 +15,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import linebreaks
-from wagtail.search import index
 
 from members.models import AuditEntry
 from members.services import record, send_member_mail
@@ -384,15 +383,6 @@ def _notify_author_of_sanction(member, measure):
         send_member_mail(member, "moderation_sanction", {"user": member, "sanction": measure})
     except Exception:
         logger.exception("Could not send the sanction mail for member %s", member.pk)
-
-
-# --- search index upkeep -------------------------------------------------------------------------
-
-def sync_search_index(post):
-    """A post that is not visible (held, hidden, refused, deleted) leaves the search index at once."""
-    if post.status != Status.SHOWN:
-        index.remove_object(post)
-
 
 
 def ensure_boards():

@@ -1,23 +1,15 @@
 """
-Receivers that keep other parts in step with contributions: the search index (only visible
-posts are ever in it), a member's withdrawal and a member's data export (members app signals).
+Receivers that keep other parts in step with contributions: image files, a member's withdrawal
+and a member's data export (members app signals). The search index follows through
+``search_sources.py``.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from members.services import member_data_requested, member_withdrawn
 
 from .models import Post, PostImage, Status, Submission
-from .services import sync_search_index
-
-
-@receiver(post_save, sender=Post)
-def _post_saved(sender, instance, raw=False, **kwargs):
-    # Wagtail's own handler adds what ``Post.get_indexed_objects`` allows; a post that stops
-    # being visible must also leave the index at once.
-    if not raw:
-        sync_search_index(instance)
 
 
 @receiver(post_delete, sender=PostImage)
