@@ -9,6 +9,7 @@ permission and writes the audit entry (the same trail as access to personal data
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -83,7 +84,7 @@ def _row(item, now):
         "district": (item.thread.board.district if isinstance(item, Post) else item.district),
         "waited": now - queued,
         "queued_at": queued,
-        "flags": list(item.flags.filter(resolved_at=None)) if isinstance(item, Post) else [],
+        "flags": getattr(item, "open_flags", []),
         "images": list(item.images.all()) if isinstance(item, Post) else [],
         "edit_url": reverse("moderation_admin_edit", args=[item_key(item)]),
         "author": item.author,
@@ -105,10 +106,12 @@ class QueueView(WagtailAdminTemplateMixin, TemplateView):
     def items(self, filters):
         data = filters.cleaned_data if filters.is_valid() else {}
         if data.get("state") == "closed":
+            latest = (F("decided_at").desc(nulls_last=True), "-updated_at")  # NULLs sort first on PostgreSQL
             posts = list(Post.objects.filter(status__in=[Status.HIDDEN, Status.REFUSED])
-                         .select_related("thread", "thread__board__district", "author").order_by("-decided_at")[:200])
+                         .select_related("thread", "thread__board__district", "author")
+                         .prefetch_related(selectors.open_flags(), "images").order_by(*latest)[:200])
             subs = list(Submission.objects.filter(status__in=[Status.HIDDEN, Status.REFUSED])
-                        .select_related("district", "author").order_by("-decided_at")[:200])
+                        .select_related("district", "author", "target_page").order_by(*latest)[:200])
             return sorted(posts + subs, key=lambda i: i.decided_at or i.updated_at, reverse=True)
         return selectors.queue(kind=data.get("kind") or None, district=data.get("district"),
                                older_than_hours=int(data["age"]) if data.get("age") else None)

@@ -298,7 +298,7 @@ def flag_create(request, payload: FlagIn):
     require_csrf(request)
     form = FlagForm({"reason": payload.reason, "comment": payload.comment})
     _check_form(form)
-    post = Post.objects.filter(pk=payload.post, status=PostStatus.SHOWN).first()
+    post = selectors.visible_posts_for().filter(pk=payload.post).first()
     if post is None:
         raise ApiError(404, "not_found", "この投稿は見つかりません。")
     try:

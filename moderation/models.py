@@ -129,6 +129,12 @@ class Post(Moderated):
     def __str__(self):
         return f"{self.thread.title}（#{self.pk}）"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        post = super().from_db(db, field_names, values)
+        post.loaded_status = post.__dict__.get("status")  # to tell when a save changed the status
+        return post
+
     kind = "post"
     kind_label = "掲示板"
 

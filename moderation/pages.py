@@ -36,7 +36,7 @@ def _submit_to_workflow(page, moderator):
     """Save the draft revision and start the page's workflow, as an editor's 「レビュー依頼」 would."""
     revision = page.save_revision(user=moderator, log_action=True)
     workflow = page.get_workflow()
-    if workflow is not None:
+    if workflow is not None and not page.workflow_in_progress:  # a correction to a page already in review joins it
         workflow.start(page, moderator)
     return revision
 

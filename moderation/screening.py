@@ -140,10 +140,12 @@ def _ng_words():
 
 def _recent_texts(member, exclude=None):
     since = timezone.now() - timezone.timedelta(hours=DUPLICATE_WINDOW_HOURS)
-    posts = Post.objects.filter(author=member, created_at__gte=since).exclude(status=Status.DELETED)
+    # Refused ones do not count: a resident who corrects a refused post must be able to send it again.
+    posts = Post.objects.filter(author=member, created_at__gte=since).exclude(
+        status__in=[Status.DELETED, Status.REFUSED])
     if exclude is not None:
         posts = posts.exclude(pk=exclude.pk)
-    submissions = Submission.objects.filter(author=member, created_at__gte=since)
+    submissions = Submission.objects.filter(author=member, created_at__gte=since).exclude(status=Status.REFUSED)
     posts = posts.select_related("thread")
     return ([f"{p.thread.title}\n{p.body}" if p.is_opening else p.body for p in posts]
             + [f"{s.title}\n{s.body}" for s in submissions])

@@ -5,10 +5,11 @@ in ``visible()``, so they are never in the index and leave it the moment they st
 Documents carry no author at all (not even the nickname).
 """
 
+import html
+
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from members.models import User
 from search.registry import Document, Source, register
 
 from .models import Board, Post, Submission, Thread
@@ -19,7 +20,7 @@ def post_document(post):
     board = post.thread.board
     return Document(
         title=post.thread.title, url=f"{reverse('board:thread', args=[post.thread_id])}#post-{post.pk}",
-        text=strip_tags(post.body_html), date=post.created_at,
+        text=html.unescape(strip_tags(post.body_html)), date=post.created_at,
         districts=[board.district.slug] if board.district_id else [],
         themes=[board.theme.slug] if board.theme_id else [], keywords=board.title,
     )
@@ -37,17 +38,24 @@ def _thread_posts(thread):
     return thread.posts.values_list("pk", flat=True)
 
 
+def _when_opening_status_changed(post):
+    """An opening post's status decides its whole thread; only a change of it re-checks the replies."""
+    if post.is_opening and getattr(post, "loaded_status", None) != post.status:
+        return _thread_posts(post.thread)
+    return []
+
+
 register(Source(
     name="moderation.post", type="post", label="掲示板", model=Post,
     visible=lambda: visible_posts_for().select_related("thread__board__district", "thread__board__theme"),
     document=post_document,
     related=[
         # An opening post held, hidden or deleted hides its whole thread; a renamed thread or a
-        # closed board changes every post in it; a withdrawn member's posts are re-checked.
-        (Post, lambda post: _thread_posts(post.thread) if post.is_opening else []),
+        # closed board changes every post in it. (Documents have no author: a member's changes,
+        # log-ins included, touch nothing here; deleted posts leave through their own deletion.)
+        (Post, _when_opening_status_changed),
         (Thread, _thread_posts),
         (Board, lambda board: Post.objects.filter(thread__board=board).values_list("pk", flat=True)),
-        (User, lambda user: Post.objects.filter(author=user).values_list("pk", flat=True)),
     ],
 ))
 

@@ -5,10 +5,10 @@ Visible = shown (and, for a post, in a shown thread on an active board). An auth
 their own contributions in every state, with the reason; moderators see everything.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from .models import Board, ModerationSettings, Post, Status, Submission, Thread
+from .models import Board, Flag, ModerationSettings, Post, Status, Submission, Thread
 
 
 def current_policy():
@@ -76,6 +76,11 @@ def can_edit(post, user, policy=None):
     return timezone.now() - post.created_at <= timezone.timedelta(minutes=policy.edit_window_minutes)
 
 
+def open_flags():
+    """The flags not yet dealt with, loaded with their posts as ``post.open_flags``."""
+    return Prefetch("flags", queryset=Flag.objects.filter(resolved_at=None), to_attr="open_flags")
+
+
 def queue(kind=None, district=None, older_than_hours=None):
     """
     The moderation queue: held or flagged posts and submissions, oldest first, as
@@ -87,7 +92,7 @@ def queue(kind=None, district=None, older_than_hours=None):
         if district:
             posts = posts.filter(thread__board__district=district)
         items += list(posts.select_related("thread", "thread__board__district", "author")
-                      .prefetch_related("flags", "images"))
+                      .prefetch_related(open_flags(), "images"))
     if kind in (None, "") or kind in Submission.Kind.values:
         submissions = Submission.objects.filter(status=Status.HELD)
         if kind:

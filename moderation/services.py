@@ -21,7 +21,7 @@ from members.services import record, send_member_mail
 
 from . import detectors, images, screening
 from .models import Flag, Post, PostImage, Sanction, Status, Submission, Thread
-from .selectors import can_edit, current_policy
+from .selectors import can_edit, current_policy, visible_posts_for
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,15 @@ def render_body(text):
     """The HTML shown for a resident's text: paragraphs, bare URLs as links, then sanitised."""
     linked = _BARE_URL.sub(r'<a href="\1">\1</a>', text)
     return nh3.clean(linebreaks(linked, autoescape=False), tags=ALLOWED_TAGS, attributes={"a": {"href"}},
-                     url_schemes={"http", "https"}, link_rel="nofollow ugc noopener noreferrer")
+                     url_schemes={"http", "https"}, attribute_filter=_absolute_links_only,
+                     link_rel="nofollow ugc noopener noreferrer")
+
+
+def _absolute_links_only(tag, attribute, value):
+    """Relative and protocol-relative links (``//spam.example/``) would escape the link limit: dropped."""
+    if attribute == "href" and not value.lower().startswith(("http://", "https://")):
+        return None
+    return value
 
 
 def _clean_text(value, field, limit, required=True):
@@ -217,8 +225,12 @@ def flag_post(post, reporter, reason, comment=""):
     held (hidden from the site) until a moderator decides.
     """
     _require_member(reporter)
-    if post.status != Status.SHOWN:
+    if not visible_posts_for().filter(pk=post.pk).exists():
         raise ContributionError("not_found", "この投稿は見つかりません。", status=404)
+    try:
+        screening.check_sanctions(reporter)
+    except screening.PostingRefused as exc:
+        raise ContributionError(exc.code, exc.message, status=403) from None
     if post.author_id == reporter.pk:
         raise ContributionError("own_post", "ご自身の投稿は通報できません。", status=400)
     if reason not in Flag.Reason.values:
@@ -256,6 +268,21 @@ def _target(item):
     return f"{'post' if isinstance(item, Post) else 'submission'}:{item.pk}"
 
 
+def _lock(item, allowed):
+    """
+    The item as stored now, its row locked until the decision is written: two moderators (or a
+    double click) cannot decide twice, and nothing acts on what the author deleted meanwhile.
+    """
+    fresh = type(item).objects.select_for_update().get(pk=item.pk)
+    if fresh.status == Status.DELETED:
+        raise ContributionError("deleted", "投稿者が削除した投稿です。", status=409)
+    if fresh.status not in allowed:
+        raise ContributionError("already_decided",
+                                f"この投稿はすでに「{fresh.get_status_display()}」です。画面を読み込み直してください。",
+                                status=409)
+    return fresh
+
+
 def _decide(item, moderator, action, status, reason="", **details):
     before = _snapshot(item)
     item.status = status
@@ -280,13 +307,13 @@ def approve(item, moderator, note=""):
     """
     _require_moderator(moderator)
     if isinstance(item, Submission) and item.is_page_kind:
-        if item.status != Status.HELD:
-            raise ContributionError("not_in_queue", "この投稿は確認待ちではありません。", status=409)
+        item = _lock(item, {Status.HELD})
         from .pages import page_from_submission
 
         page = page_from_submission(item, moderator)
         item.created_page = page
         return _decide(item, moderator, AuditEntry.Action.APPROVE, Status.SHOWN, note, page_id=page.pk)
+    item = _lock(item, {Status.HELD, Status.SHOWN})  # shown: a flagged post kept as it is
     return _decide(item, moderator, AuditEntry.Action.APPROVE, Status.SHOWN, note)
 
 
@@ -312,6 +339,7 @@ def refuse(item, moderator, reason):
     _require_moderator(moderator)
     reason = _require_reason(reason)
     with transaction.atomic():
+        item = _lock(item, {Status.HELD, Status.SHOWN})
         _decide(item, moderator, AuditEntry.Action.REFUSE, Status.REFUSED, reason)
     _notify_author(item, "moderation_refused", reason)
     return item
@@ -319,17 +347,18 @@ def refuse(item, moderator, reason):
 
 def hide(item, moderator, reason):
     _require_moderator(moderator)
+    reason = _require_reason(reason)
     with transaction.atomic():
-        return _decide(item, moderator, AuditEntry.Action.HIDE, Status.HIDDEN, _require_reason(reason))
+        item = _lock(item, {Status.HELD, Status.SHOWN})
+        return _decide(item, moderator, AuditEntry.Action.HIDE, Status.HIDDEN, reason)
 
 
 def restore(item, moderator, note=""):
     _require_moderator(moderator)
-    if item.status not in (Status.HIDDEN, Status.REFUSED):
-        raise ContributionError("not_hidden", "非表示・掲載不可の投稿だけを再表示できます。", status=409)
     if isinstance(item, Submission) and item.is_page_kind:
         raise ContributionError("not_restorable", "お店・イベントの投稿は「承認」でページにします。", status=409)
     with transaction.atomic():
+        item = _lock(item, {Status.HIDDEN, Status.REFUSED})
         return _decide(item, moderator, AuditEntry.Action.RESTORE, Status.SHOWN, note)
 
 

@@ -1,7 +1,6 @@
 """Scheduled jobs of the moderation app: the retention purge and the moderators' daily digest."""
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.mail import send_mass_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -20,8 +19,11 @@ def purge_expired(now=None):
     """
     now = now or timezone.now()
     cutoff = now - timezone.timedelta(days=settings.MODERATION_RETENTION_DAYS)
-    expired = Q(status__in=[Status.REFUSED, Status.HIDDEN, Status.DELETED]) & (
-        Q(decided_at__lt=cutoff) | Q(decided_at=None, updated_at__lt=cutoff))
+    # Refused and hidden: counted from the decision (or, refused by screening, from the post).
+    # Deleted by the author: counted from the deletion (the last change), whatever was decided before.
+    expired = (Q(status__in=[Status.REFUSED, Status.HIDDEN])
+               & (Q(decided_at__lt=cutoff) | Q(decided_at=None, updated_at__lt=cutoff))) | Q(
+        status=Status.DELETED, updated_at__lt=cutoff)
     posts, _ = Post.objects.filter(expired).delete()
     submissions = Submission.objects.filter(expired)
     count = submissions.count()
@@ -36,8 +38,17 @@ def purge_expired_contributions():
 
 
 def moderator_addresses():
-    groups = Group.objects.filter(name__in=["Moderators", "Administrators"])
-    return sorted({user.email for group in groups for user in group.user_set.filter(is_active=True) if user.email})
+    """Everyone who may decide in the queue (the same permission the queue checks)."""
+    from members.models import User
+
+    from .services import MODERATE_PERMISSION
+
+    app_label, codename = MODERATE_PERMISSION.split(".")
+    has_perm = (Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
+                | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
+                | Q(is_superuser=True))
+    users = User.objects.filter(has_perm, is_active=True, withdrawn_at=None).distinct()
+    return sorted({user.email for user in users if user.email})
 
 
 def send_digest():

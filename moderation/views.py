@@ -180,7 +180,7 @@ def post_delete(request, pk):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def post_flag(request, pk):
-    post = get_object_or_404(Post.objects.select_related("thread"), pk=pk, status=Status.SHOWN)
+    post = get_object_or_404(selectors.visible_posts_for(), pk=pk)
     form = FlagForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -197,14 +197,21 @@ def post_flag(request, pk):
 
 
 def post_image(request, pk):
-    """A post's image, served only while the post is visible (or to its author)."""
+    """
+    A post's image: to everybody while the post is visible; otherwise only to its author and to
+    moderators (who review it in the queue), never stored by a shared cache.
+    """
     image = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)
     post = image.post
-    if post.status != Status.SHOWN and not (request.user.is_authenticated and post.author_id == request.user.pk):
+    public = selectors.visible_posts_for().filter(pk=post.pk).exists()
+    privileged = request.user.is_authenticated and (
+        post.author_id == request.user.pk or request.user.has_perm(services.MODERATE_PERMISSION))
+    if not public and not privileged:
         raise Http404("画像が見つかりません。")
     response = FileResponse(image.file.open("rb"), content_type=image.content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300" if post.status != Status.SHOWN else "public, max-age=3600"
+    # Short public caching: a hidden post's image stops being served within minutes everywhere.
+    response["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
     return response
 
 

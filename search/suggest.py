@@ -14,6 +14,9 @@ from .models import QueryStat, SuggestTerm
 from .text import normalize_query
 
 MAX_PREFIX = 50
+# A past query is suggested to others only once this many searches found something with it: a
+# one-off query (someone's name, an address) is never shown to other residents.
+MIN_POPULAR_SEARCHES = 5
 
 
 def suggest(raw, limit=10):
@@ -31,7 +34,7 @@ def suggest(raw, limit=10):
         since = timezone.localdate() - datetime.timedelta(days=30)
         popular = (
             QueryStat.objects.filter(day__gte=since, query__startswith=prefix)
-            .values("query").annotate(found=Sum("searches") - Sum("zero_results")).filter(found__gt=0)
+            .values("query").annotate(found=Sum("searches") - Sum("zero_results")).filter(found__gte=MIN_POPULAR_SEARCHES)
             .order_by("-found").values_list("query", flat=True)[:limit]
         )
         found += [query for query in popular if query not in found]

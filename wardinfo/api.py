@@ -16,9 +16,9 @@ from wagtail.models import Locale
 
 from pages.api_schemas import TermSchema, term
 from pages.models import DistrictPage, ThemePage
-from pages.selectors import term_by_id_or_slug, visible_pages
+from pages.selectors import term_by_id_or_slug
 
-from .selectors import ward_notices
+from .selectors import terms_of, visible_term_map, ward_notices
 
 PUBLISHER = "新宿区"
 
@@ -60,14 +60,10 @@ class _Terms:
     """Districts and themes of one language, found by translation key (notices point at the Japanese ones)."""
 
     def __init__(self, locale):
-        self.by_key = {
-            page.translation_key: page
-            for model in (DistrictPage, ThemePage)
-            for page in visible_pages(model, locale)
-        }
+        self.by_key = visible_term_map(locale)
 
     def __call__(self, pages):
-        return [term(self.by_key[p.translation_key]) for p in pages if p.translation_key in self.by_key]
+        return [term(page) for page in terms_of(self.by_key, pages)]
 
 
 def _notice(notice, terms):

@@ -22,9 +22,9 @@ from icalendar import Calendar, Event, vGeo
 from wagtail.models import Locale, Site
 
 from pages.models import ArticlePage, DistrictPage, EventPage, ThemePage
-from pages.selectors import visible_pages, visible_terms
+from pages.selectors import visible_pages
 
-from .selectors import ward_notices
+from .selectors import terms_of, visible_term_map, ward_notices
 
 FEED_ITEMS = 50
 CALENDAR_PAST_DAYS = 30  # events that ended up to this many days ago stay in the calendar
@@ -87,7 +87,9 @@ class PortalFeed(Feed):
 
     def get_object(self, request, scope=None, slug=None):
         self.request = request
-        return Scope(request, scope, slug)
+        where = Scope(request, scope, slug)
+        self.term_map = visible_term_map(where.locale)  # one query for every item's categories
+        return where
 
     def title(self, scope):
         return scope.heading(self.what)
@@ -123,7 +125,8 @@ class PortalFeed(Feed):
         return getattr(item, "lead", "") or ""
 
     def item_categories(self, item):
-        return [term.title for term in item.live_districts + item.live_themes]
+        district = item.district if isinstance(item, EventPage) else item.districts
+        return [term.title for term in terms_of(self.term_map, district, item.themes)]
 
 
 class ArticleFeed(PortalFeed):
@@ -132,7 +135,7 @@ class ArticleFeed(PortalFeed):
     description_text = "地域の人とお店を訪ねた取材記事の新着です。"
 
     def items(self, scope):
-        return (scope.pages(ArticlePage).order_by("-first_published_at", "-pk")
+        return (scope.pages(ArticlePage).order_by("-first_published_at", "-pk").select_related("locale")
                 .prefetch_related("districts", "themes")[:FEED_ITEMS])
 
 
@@ -176,7 +179,7 @@ class NoticeFeed(PortalFeed):
         return item.source.name
 
     def item_categories(self, item):
-        return ["区政情報"] + [term.title for term in list(item.districts.all()) + list(item.themes.all())]
+        return ["区政情報"] + [term.title for term in terms_of(self.term_map, item.districts, item.themes)]
 
 
 FEEDS = {feed.kind: feed for feed in (ArticleFeed, EventFeed, NoticeFeed)}
@@ -214,7 +217,7 @@ def feed_links(term=None):
 
 # --- iCalendar ----------------------------------------------------------------------------------
 
-def _event_component(event, request, stamp):
+def _event_component(event, request, stamp, term_map):
     component = Event()
     host = request.get_host().split(":")[0] or "localhost"
     component.add("uid", f"event-{event.translation_key}-{event.locale.language_code}@{host}")
@@ -235,7 +238,7 @@ def _event_component(event, request, stamp):
     if event.latitude is not None and event.longitude is not None:
         component.add("geo", vGeo((float(event.latitude), float(event.longitude))))
     component.add("url", event.get_full_url(request))
-    categories = [term.title for term in event.live_districts + visible_terms(event, "themes")]
+    categories = [term.title for term in terms_of(term_map, event.district, event.themes)]
     if categories:
         component.add("categories", categories)
     if event.last_published_at:
@@ -258,8 +261,9 @@ def events_calendar(request, scope=None, slug=None):
     calendar.add("x-wr-calname", where.heading("イベント"))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     stamp = timezone.now()
+    term_map = visible_term_map(where.locale)
     for event in events:
-        calendar.add_component(_event_component(event, request, stamp))
+        calendar.add_component(_event_component(event, request, stamp, term_map))
     calendar.add_missing_timezones()
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="events.ics"'

@@ -5,11 +5,13 @@ from wagtail.rich_text import get_text_for_indexing
 from search.registry import Document, Source, register
 
 from .models import FeedSource, WardNotice
+from .selectors import ward_notices
 
 
 def visible_notices():
-    # The ward's own published information: every stored notice is public.
-    return WardNotice.objects.all()
+    # The ward's published information, as the site and the API show it (not those dated ahead;
+    # the nightly rebuild adds them once their day has come).
+    return ward_notices()
 
 
 def notice_document(notice):

@@ -13,6 +13,26 @@ HOME_NOTICES = 8
 TERM_NOTICES = 5
 
 
+def visible_term_map(locale):
+    """
+    Every visible district and theme of ``locale`` by translation key: one query, then pages and
+    notices (which point at the Japanese ones) find their terms' names in this language from it.
+    """
+    from pages.models import DistrictPage, ThemePage
+    from pages.selectors import visible_pages
+
+    return {page.translation_key: page for model in (DistrictPage, ThemePage) for page in visible_pages(model, locale)}
+
+
+def terms_of(term_map, *managers_or_pages):
+    """The visible terms, in order, among ``managers_or_pages`` (related managers, lists or single pages)."""
+    found = []
+    for value in managers_or_pages:
+        pages = value.all() if hasattr(value, "all") else ([value] if value is not None else [])
+        found += [term_map[page.translation_key] for page in pages if page.translation_key in term_map]
+    return found
+
+
 def _term_filter(district=None, theme=None):
     conditions = {}
     if district is not None:

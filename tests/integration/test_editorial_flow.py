@@ -30,8 +30,11 @@ def _text(message):
 
 
 def _refresh_search():
+    from search.engine import get_engine
+
     backend = get_search_backend()
-    backend.get_index_for_model(ArticlePage).refresh()
+    backend.get_index_for_model(ArticlePage).refresh()  # Wagtail's index (the API's ?search=)
+    get_engine().refresh()  # the cross-source index (the site search)
 
 
 def _found(client, query):

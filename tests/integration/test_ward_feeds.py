@@ -134,7 +134,8 @@ def test_private_addresses_are_refused_unless_allowed(settings):
     assert not FeedSource.objects.filter(url="http://127.0.0.1:9/feed").exists()
 
 
-def test_an_imported_notice_is_found_by_a_word_inside_its_japanese_text(feeds, django_capture_on_commit_callbacks):
+def test_an_imported_notice_is_found_by_a_word_inside_its_japanese_text(feeds, client,
+                                                                       django_capture_on_commit_callbacks):
     from wagtail.search.backends import get_search_backend
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -145,6 +146,12 @@ def test_an_imported_notice_is_found_by_a_word_inside_its_japanese_text(feeds, d
     assert found == ["http://ward.test/bousai/2.html"]
     found = [n.url for n in backend.search("保護者", WardNotice)]
     assert found == ["http://ward.test/kosodate/1.html"]
+    # … and through the portal's own search, as a resident finds it (cross-source, on the engine).
+    from search.engine import get_engine
+
+    get_engine().refresh()
+    answer = client.get("/api/v3/search/", {"q": "避難所", "type": "notice"}).json()
+    assert answer["backend"] == "engine" and [r["url"] for r in answer["results"]] == ["http://ward.test/bousai/2.html"]
 
 
 def test_keyword_rules_tag_notices_with_districts_and_themes(feeds):

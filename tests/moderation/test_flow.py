@@ -224,6 +224,31 @@ def test_refuse_hide_restore_edit_each_leave_an_audit_entry_and_refusal_mails_th
         assert AuditEntry.objects.filter(action=action, actor=moderator).exists(), action
 
 
+def test_decisions_check_the_stored_state(board, member, policy, moderator):
+    post = services.create_thread(member, board, "消す投稿", "あとで消します。")
+    stale = Post.objects.get(pk=post.pk)  # a moderator's page loaded before the author deleted it
+    services.delete_post(post, member)
+    for decide in (services.approve, services.hide, services.refuse):
+        with pytest.raises(services.ContributionError) as deleted:
+            decide(stale, moderator, "理由です")
+        assert deleted.value.code == "deleted" and deleted.value.status == 409
+    assert Post.objects.get(pk=post.pk).status == Status.DELETED
+    submission = _shop_submission(member)
+    services.approve(Submission.objects.get(pk=submission.pk), moderator)
+    with pytest.raises(services.ContributionError) as twice:  # a double click, or a second moderator
+        services.approve(submission, moderator)
+    assert twice.value.code == "already_decided"
+    assert ShopPage.objects.filter(title="喫茶まちかど").count() == 1
+
+
+def test_a_refused_post_corrected_by_its_author_is_not_a_duplicate(board, member, policy):
+    links = "\n".join(f"https://shop{n}.example.jp/" for n in range(4))
+    with pytest.raises(services.ContributionError):
+        services.create_thread(member, board, "おすすめのお店", f"商店街のおすすめです。\n{links}")
+    fixed = services.create_thread(member, board, "おすすめのお店", "商店街のおすすめです。\n" + links.rsplit("\n", 1)[0])
+    assert fixed.status == Status.SHOWN
+
+
 def test_refusing_without_a_reason_changes_nothing(board, member, policy, moderator):
     post = services.create_thread(member, board, "話題", "本文です。")
     with pytest.raises(Exception):
@@ -274,8 +299,8 @@ def test_nickname_is_not_credited_without_consent(member, policy, moderator):
     submission = _shop_submission(member)
     submission.credit_nickname = False
     submission.save()
-    services.approve(submission, moderator)
-    assert member.nickname not in submission.created_page.specific.description
+    approved = services.approve(submission, moderator)
+    assert member.nickname not in approved.created_page.specific.description
 
 
 def test_an_approved_event_submission_becomes_a_draft_event(member, policy, moderator):
