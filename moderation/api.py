@@ -29,7 +29,8 @@ from members.lockout import client_ip
 
 from . import selectors, services
 from .forms import SUBMISSION_FORMS, FlagForm, PostEditForm, ReplyForm, ThreadForm
-from .models import Post, Status as PostStatus, Submission, Thread
+from .models import Post, Submission, Thread
+from .models import Status as PostStatus
 from .screening import address_hash
 
 board_router = Router(tags=["board"])

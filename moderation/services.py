@@ -416,8 +416,9 @@ def _notify_author_of_sanction(member, measure):
 
 def ensure_boards():
     """One board per district and per theme (Japanese pages), where missing. Returns the boards created."""
-    from pages.models import DistrictPage, ThemePage
     from wagtail.models import Locale
+
+    from pages.models import DistrictPage, ThemePage
 
     from .models import Board
 

@@ -33,7 +33,7 @@ REPLIES = [
     ("戸山公園の桜が咲き始めました", f'<a href="JaVaScRiPt:{PWNED};alert(1)">jslink-mixed</a>'),
     ("高田馬場駅前の工事の予定", '<a href="data:text/html,<script>alert(1)</script>">datalink</a>'),
     ("新大久保の多言語の案内板", f'<svg onload="{PWNED}"><script>{PWNED}</script></svg>svgの後'),
-    ("落合の川沿いの散歩道", f'<iframe src="javascript:parent.__pwned=true"></iframe>iframeの後'),
+    ("落合の川沿いの散歩道", '<iframe src="javascript:parent.__pwned=true"></iframe>iframeの後'),
     ("西早稲田の図書館の休館日", "<style>body{display:none}</style>styleの後"),
     ("大久保通りの自転車置き場", '<b><i>broken <a href="https://example.jp">unclosed-link'),
     ("中井の染物の体験会のお知らせ", f'"><script>{PWNED}</script>'),

@@ -11,9 +11,9 @@ from django.urls import reverse
 from wagtail.search.backends import get_search_backend
 
 from pages.models import ArticleIndexPage, ArticlePage, DistrictPage
+from tests.staff import login_staff
 
 from ..pages.workflow_helpers import add_url, article_form
-from tests.staff import login_staff
 
 pytestmark = pytest.mark.django_db
 
