@@ -21,6 +21,7 @@ from members.models import User
 from pages.models import DistrictPage
 
 from . import selectors, services
+from .forms import add_service_errors
 from .models import Post, Sanction, Status, Submission
 from .screening import active_sanction
 
@@ -41,15 +42,6 @@ def find_item(key):
     if model is None or not pk.isdecimal():
         raise ValidationError("対象が正しくありません。")
     return get_object_or_404(model, pk=int(pk))
-
-
-def _add_errors(form, error):
-    """A service's ValidationError shown on the form (on its field where the form has one)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def item_key(item):
@@ -183,7 +175,7 @@ class EditView(WagtailAdminTemplateMixin, TemplateView):
                 services.moderator_edit(self.item, request.user, form.cleaned_data["body"], form.cleaned_data["note"],
                                         title=form.cleaned_data["title"] or None)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "投稿を編集しました（監査ログに記録しました）。")
                 return redirect("moderation_admin_queue")
@@ -222,7 +214,7 @@ class SanctionView(WagtailAdminTemplateMixin, TemplateView):
                 services.sanction(self.member, request.user, form.cleaned_data["kind"], form.cleaned_data["reason"],
                                   form.cleaned_data["days"])
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "処分を記録し、会員にメールで知らせました。")
                 return redirect("moderation_admin_queue")

@@ -18,6 +18,15 @@ BODY_HELP = ("改行はそのまま表示されます。URL はリンクにな�
              "電話番号・メールアドレス・番地までの住所を書くと、掲載の前に運営者が確認します。")
 
 
+def add_service_errors(form, error):
+    """A service's ValidationError shown on the form: on its field where the form has one, else above it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 class ResidentTextField(forms.CharField):
     """
     Text a resident typed: control characters (NUL included) and invisible direction marks are

@@ -20,7 +20,7 @@ from members.lockout import client_ip
 from members.views import RECAPTCHA_POLICY
 
 from . import selectors, services
-from .forms import SUBMISSION_FORMS, FlagForm, PostEditForm, ReplyForm, ThreadForm
+from .forms import SUBMISSION_FORMS, FlagForm, PostEditForm, ReplyForm, ThreadForm, add_service_errors
 from .models import Post, PostImage, Status, Submission, Thread
 from .screening import address_hash
 
@@ -43,11 +43,7 @@ def _with_captcha_policy(response):
 def _apply_error(form, error):
     """A service's refusal shown in the form, the resident's text kept."""
     if isinstance(error, ValidationError):
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        add_service_errors(form, error)
         return 400
     form.add_error(None, error.message)
     if error.code == "refused":

@@ -18,11 +18,11 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
 from . import models as page_models
 from .api_schemas import ImageSchema, TermSchema, image_data, term
-from .selectors import term_by_id_or_slug, visible_pages
+from .selectors import in_terms, locale_by_code, term_by_id_or_slug, visible_pages
 
 # --- /api/v3/content/: one listing across page types ------------------------------------------
 
@@ -87,15 +87,9 @@ def content_queryset(kind, filters, locale, district=None, theme=None):
     articles still point at the Japanese district.
     """
     queryset = visible_pages(LISTED_TYPES[kind], locale).select_related("hero_image", "locale")
-    if district is not None:
-        if kind == "special":
-            return queryset.none()
-        lookup = "district" if kind == "event" else "districts"
-        queryset = queryset.filter(**{f"{lookup}__translation_key": district.translation_key})
-    if theme is not None:
-        if kind == "special":
-            return queryset.none()
-        queryset = queryset.filter(themes__translation_key=theme.translation_key)
+    if kind == "special" and (district is not None or theme is not None):
+        return queryset.none()  # specials are tagged with neither
+    queryset = in_terms(queryset, district, theme)
     if kind == "event":
         if filters.date_from:
             queryset = queryset.filter(end__date__gte=filters.date_from)
@@ -127,24 +121,26 @@ def content_list(request, filters: ContentFilters = Query(...)):
     Articles, shops, events and specials in one list, newest first (by publication; events by
     start date when only events are asked for). Filter by district and theme (id or slug) and by date.
     """
-    locale = Locale.objects.filter(language_code=filters.locale).first()
-    if locale is None:
-        raise Http404(f"言語「{filters.locale}」はありません。")
+    locale = locale_by_code(filters.locale)
     kinds = filters.type or list(LISTED_TYPES)
     terms = {
         "district": term_by_id_or_slug(page_models.DistrictPage, filters.district, locale) if filters.district else None,
         "theme": term_by_id_or_slug(page_models.ThemePage, filters.theme, locale) if filters.theme else None,
     }
     if kinds == ["event"]:
-        return _LazyItems(content_queryset("event", filters, locale, **terms).order_by("start", "pk"), "event")
+        return LazyItems(content_queryset("event", filters, locale, **terms).order_by("start", "pk"),
+                         lambda page: _item(page, "event"))
     return _MergedItems({kind: content_queryset(kind, filters, locale, **terms) for kind in kinds})
 
 
-class _LazyItems:
-    """A queryset of one page type, turned into API items only for the requested slice."""
+class LazyItems:
+    """
+    A queryset turned into API items (``build(obj)``) only for the slice the paginator asks for,
+    so a listing never loads more than one page. Ninja's pagination needs ``count()`` and slicing.
+    """
 
-    def __init__(self, queryset, kind):
-        self.queryset, self.kind = queryset, kind
+    def __init__(self, queryset, build):
+        self.queryset, self.build = queryset, build
 
     def __len__(self):
         return self.queryset.count()
@@ -153,33 +149,27 @@ class _LazyItems:
         return len(self)
 
     def __getitem__(self, window):
-        return [_item(page, self.kind) for page in self.queryset[window]]
+        return [self.build(obj) for obj in self.queryset[window]]
 
 
-class _MergedItems:
+class _MergedItems(LazyItems):
     """
     Several page types in one newest-first list. The database orders and slices the merged
     ids (one query on the page table); only the requested window is loaded as pages.
     """
 
     def __init__(self, querysets):
-        self.querysets = querysets
         merged = Q()
         for queryset in querysets.values():
             merged |= Q(pk__in=queryset.values("pk"))
-        self.pages = Page.objects.filter(merged).order_by("-first_published_at", "-pk")
+        super().__init__(Page.objects.filter(merged).order_by("-first_published_at", "-pk"), build=None)
+        self.querysets = querysets
         self.kind_of = {
             ContentTypeModel.objects.get_for_model(LISTED_TYPES[kind]).pk: kind for kind in querysets
         }
 
-    def __len__(self):
-        return self.pages.count()
-
-    def count(self):
-        return len(self)
-
     def __getitem__(self, window):
-        chosen = [(pk, self.kind_of[ct]) for pk, ct in self.pages[window].values_list("pk", "content_type_id")]
+        chosen = [(pk, self.kind_of[ct]) for pk, ct in self.queryset[window].values_list("pk", "content_type_id")]
         loaded = {}
         for kind in {kind for _pk, kind in chosen}:
             ids = [pk for pk, k in chosen if k == kind]

@@ -7,7 +7,7 @@ Templates, the site's listings and the API all go through here.
 
 from django.http import Http404
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 # Rendition specs the site's lists and the API ask for, fetched together with the images.
 CARD_RENDITION = "fill-400x300|format-webp"
@@ -16,6 +16,27 @@ CARD_RENDITION = "fill-400x300|format-webp"
 def visible_pages(model=Page, locale=None):
     queryset = model.objects.live().public()
     return queryset.filter(locale=locale) if locale is not None else queryset
+
+
+def locale_by_code(code):
+    """The content language an API filter names (``ja``, ``en``, ...); an unknown one is a clear 404."""
+    locale = Locale.objects.filter(language_code=code).first()
+    if locale is None:
+        raise Http404(f"言語「{code}」はありません。")
+    return locale
+
+
+def in_terms(queryset, district=None, theme=None):
+    """
+    Pages of ``queryset`` tagged with ``district`` and/or ``theme``, of any language (matched by
+    translation key). An event has one district (``district``), articles and shops several.
+    """
+    if district is not None:
+        lookup = "districts" if hasattr(queryset.model, "districts") else "district"
+        queryset = queryset.filter(**{f"{lookup}__translation_key": district.translation_key})
+    if theme is not None:
+        queryset = queryset.filter(themes__translation_key=theme.translation_key)
+    return queryset
 
 
 def term_by_id_or_slug(model, value, locale):

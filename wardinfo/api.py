@@ -12,11 +12,11 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import model_validator
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
-from wagtail.models import Locale
 
+from pages.api import LazyItems
 from pages.api_schemas import TermSchema, term
 from pages.models import DistrictPage, ThemePage
-from pages.selectors import term_by_id_or_slug
+from pages.selectors import locale_by_code, term_by_id_or_slug
 
 from .selectors import terms_of, visible_term_map, ward_notices
 
@@ -80,29 +80,6 @@ def _notice(notice, terms):
     }
 
 
-class _Items:
-    """The filtered notices, turned into API items only for the requested page."""
-
-    def __init__(self, queryset, terms):
-        self.queryset, self.terms = queryset, terms
-
-    def __len__(self):
-        return self.queryset.count()
-
-    def count(self):
-        return len(self)
-
-    def __getitem__(self, window):
-        return [_notice(notice, self.terms) for notice in self.queryset[window]]
-
-
-def _locale(code):
-    locale = Locale.objects.filter(language_code=code).first()
-    if locale is None:
-        raise Http404(f"言語「{code}」はありません。")
-    return locale
-
-
 router = Router(tags=["ward notices"])
 
 
@@ -111,12 +88,13 @@ router = Router(tags=["ward notices"])
 @paginate(WagtailLimitOffsetPagination)
 def notice_list(request, filters: NoticeFilters = Query(...)):
     """The ward's notices, newest first. Each links to the ward's official page."""
-    locale = _locale(filters.locale)
+    locale = locale_by_code(filters.locale)
     district = term_by_id_or_slug(DistrictPage, filters.district, locale) if filters.district else None
     theme = term_by_id_or_slug(ThemePage, filters.theme, locale) if filters.theme else None
     queryset = ward_notices(district, theme, filters.date_from, filters.date_to).prefetch_related(
         "districts", "themes")
-    return _Items(queryset, _Terms(locale))
+    terms = _Terms(locale)
+    return LazyItems(queryset, lambda notice: _notice(notice, terms))
 
 
 @router.get("/{int:notice_id}/", response=WardNoticeSchema, url_name="ward_notice_detail",
@@ -125,4 +103,4 @@ def notice_detail(request, notice_id: int, locale: str = "ja"):
     notice = ward_notices().filter(pk=notice_id).first()
     if notice is None:
         raise Http404(f"お知らせ {notice_id} は見つかりません。")
-    return _notice(notice, _Terms(_locale(locale)))
+    return _notice(notice, _Terms(locale_by_code(locale)))

@@ -22,7 +22,7 @@ from icalendar import Calendar, Event, vGeo
 from wagtail.models import Locale, Site
 
 from pages.models import ArticlePage, DistrictPage, EventPage, ThemePage
-from pages.selectors import visible_pages
+from pages.selectors import in_terms, visible_pages
 
 from .selectors import terms_of, visible_term_map, ward_notices
 
@@ -59,13 +59,7 @@ class Scope:
 
     def pages(self, model):
         """Visible pages of ``model`` in this scope (events have one district, others many)."""
-        queryset = visible_pages(model, self.locale)
-        if self.district is not None:
-            lookup = "district" if model is EventPage else "districts"
-            queryset = queryset.filter(**{f"{lookup}__translation_key": self.district.translation_key})
-        if self.theme is not None:
-            queryset = queryset.filter(themes__translation_key=self.theme.translation_key)
-        return queryset.distinct()
+        return in_terms(visible_pages(model, self.locale), self.district, self.theme).distinct()
 
 
 def japan_time(value):
