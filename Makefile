@@ -58,10 +58,18 @@ services-start:
 services-stop:
 	bash site/dev/services.sh stop
 
-# Unit tests on SQLite, then integration tests on PostgreSQL, Elasticsearch, SMTP and a browser.
-# The services are started here and stopped at the end, whatever the outcome.
+# The code's own checks: ruff (pyproject.toml) and the import contracts that encode the map's
+# directions (ARCHITECTURE.md; [tool.importlinter] in pyproject.toml).
+lint: $(VENV)/.installed-dev
+	@echo "== lint: ruff, import contracts =="
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+
+# Lint, unit tests on SQLite, then integration tests on PostgreSQL, the search engine, SMTP and a
+# browser. The services are started here and stopped at the end, whatever the outcome.
 test: $(VENV)/.installed-dev
 	@set -o pipefail; \
+	lint_status=0; $(MAKE) --no-print-directory lint || lint_status=$$?; \
 	bash site/dev/install-test-tools.sh || exit 1; \
 	trap 'bash site/dev/services.sh stop' EXIT; \
 	exports=$$(bash site/dev/services.sh start) || { echo "services did not start" >&2; exit 1; }; \
@@ -71,6 +79,7 @@ test: $(VENV)/.installed-dev
 	env -u DATABASE_URL -u SEARCH_URL $(PY) -m pytest tests --ignore=tests/integration --ignore=tests/bench $(PYTEST_ARGS) || status=$$?; \
 	echo "== integration tests (PostgreSQL $$DATABASE_URL, search $$SEARCH_URL) =="; \
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS) || status=$$?; \
+	if [ "$$lint_status" != 0 ]; then echo "lint failed (see the top of this output)" >&2; status=$$lint_status; fi; \
 	exit $$status
 
 test-unit: $(VENV)/.installed-dev

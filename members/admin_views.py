@@ -38,8 +38,9 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
-from . import services
+from . import audit, services
 from .models import PERSONAL_FIELDS, AuditEntry, Consent, User
+from .selectors import STATE_QUERIES, AccountState, account_state_label, in_state
 
 VIEW_MEMBERS = "members.view_user"
 CHANGE_MEMBERS = "members.change_user"
@@ -60,42 +61,6 @@ PERSONAL_FIELD_CHOICES = [(name, field_label(name)) for name in PERSONAL_FIELDS]
 
 
 # --- status -----------------------------------------------------------------------------------
-
-class Status:
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    UNVERIFIED = "unverified"
-    WITHDRAWN = "withdrawn"
-    CHOICES = [(ACTIVE, "有効"), (SUSPENDED, "利用停止"), (UNVERIFIED, "メール未確認"), (WITHDRAWN, "退会")]
-    LABELS = dict(CHOICES)
-
-    # The same rules as a queryset filter, for the list's status filter. A member who registered
-    # on the site logs in only once the e-mail is verified (members.backends); accounts created
-    # by staff have no verification step.
-    _withdrawn = Q(withdrawn_at__isnull=False)
-    _suspended = Q(withdrawn_at__isnull=True, is_active=False)
-    _unverified = Q(withdrawn_at__isnull=True, is_active=True, email_verified_at__isnull=True, self_registered=True)
-    QUERIES = {
-        WITHDRAWN: _withdrawn,
-        SUSPENDED: _suspended,
-        UNVERIFIED: _unverified,
-        ACTIVE: ~_withdrawn & ~_suspended & ~_unverified,
-    }
-
-    @classmethod
-    def of(cls, member):
-        if member.withdrawn_at is not None:
-            return cls.WITHDRAWN
-        if not member.is_active:
-            return cls.SUSPENDED
-        if member.email_verified_at is None and member.self_registered:
-            return cls.UNVERIFIED
-        return cls.ACTIVE
-
-    @classmethod
-    def label(cls, member):
-        return cls.LABELS[cls.of(member)]
-
 
 def refusal(actor, member, action):
     """Why staff may not take this action on this member (the rule is the service's)."""
@@ -124,7 +89,8 @@ class RevealForm(forms.Form):
                         "max_length": "理由は500文字以内で入力してください。"},
     )
     items = forms.MultipleChoiceField(
-        label="表示する項目", choices=PERSONAL_FIELD_CHOICES, initial=list(PERSONAL_FIELDS),
+        # Nothing ticked beforehand: staff choose what they need, and only that is shown and logged.
+        label="表示する項目", choices=PERSONAL_FIELD_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "表示する項目を1つ以上選んでください。",
                         "invalid_choice": "不明な項目です: %(value)s"},
@@ -157,12 +123,12 @@ class DeleteForm(ReasonForm):
 
 class MemberFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(
-        label="状態", choices=Status.CHOICES, method="filter_status", empty_label="すべて",
+        label="状態", choices=AccountState.CHOICES, method="filter_status", empty_label="すべて",
         widget=forms.RadioSelect,
     )
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(Status.QUERIES[value]) if value in Status.QUERIES else queryset
+        return in_state(value, queryset) if value in STATE_QUERIES else queryset
 
     class Meta:
         model = User
@@ -205,7 +171,7 @@ class MemberIndexView(generic.IndexView):
         return [
             TitleColumn("__str__", label="ニックネーム", sort_key="nickname", get_url=self.get_detail_url),
             Column("masked_email", label="メールアドレス（一部のみ）"),
-            Column("status", label="状態", accessor=Status.label),
+            Column("status", label="状態", accessor=account_state_label),
             Column("date_joined", label="登録日", sort_key="date_joined",
                    accessor=lambda member: timezone.localdate(member.date_joined)),
         ]
@@ -256,7 +222,7 @@ class MemberDetailView(generic.InspectView):
         return self.labels[field_name]
 
     def get_status_display_value(self):
-        return Status.label(self.object)
+        return account_state_label(self.object)
 
     def get_nickname_display_value(self):
         return self.object.nickname or "（未設定）"
@@ -403,8 +369,9 @@ class DeleteMemberView(MemberActionView):
 # --- audit log --------------------------------------------------------------------------------
 
 class AuditEntryFilterSet(WagtailFilterSet):
+    # Every app's registered actions (members.audit), read when the filter is built.
     action = django_filters.ChoiceFilter(
-        label="操作", choices=AuditEntry.Action.choices, empty_label="すべて", widget=forms.RadioSelect)
+        label="操作", choices=audit.choices, empty_label="すべて", widget=forms.RadioSelect)
     created_at = django_filters.DateFromToRangeFilter(label="期間", widget=DateRangePickerWidget)
 
     class Meta:
@@ -416,7 +383,6 @@ def fields_display(entry):
     return "、".join(field_label(name) if name in PERSONAL_FIELDS else name for name in entry.fields or [])
 
 
-ACTION_LABELS = dict(AuditEntry.Action.choices)
 FILTER_LABELS = {"action": "操作", "date_from": "開始日", "date_to": "終了日", "q": "検索"}
 
 
@@ -425,7 +391,7 @@ def details_display(entry):
     details = entry.details or {}
     if "filters" in details:
         filters = details["filters"] or {}
-        words = [f"{FILTER_LABELS.get(key, key)}={ACTION_LABELS.get(value, value) if key == 'action' else value}"
+        words = [f"{FILTER_LABELS.get(key, key)}={audit.label(value) if key == 'action' else value}"
                  for key, value in filters.items()]
         return "書き出し条件: " + ("、".join(words) if words else "なし（全件）")
     if "subject_id" in details:
@@ -474,7 +440,7 @@ class AuditLogView(generic.IndexView):
         return [
             Column("created_at", label="日時", accessor=lambda e: timezone.localtime(e.created_at)),
             Column("actor_label", label="操作者"),
-            Column("action", label="操作", accessor="get_action_display"),
+            Column("action", label="操作", accessor=lambda e: audit.label(e.action)),
             Column("subject_label", label="対象"),
             Column("reason", label="理由"),
             Column("fields", label="項目", accessor=fields_display),
@@ -510,7 +476,7 @@ class AuditLogView(generic.IndexView):
         return applied
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
-        services.record(self.request.user, AuditEntry.Action.EXPORT_LOG, filters=self.applied_filters(),
+        audit.record(self.request.user, audit.MemberAction.EXPORT_LOG, filters=self.applied_filters(),
                         format=spreadsheet_format)
         return super().as_spreadsheet(queryset, spreadsheet_format)
 
@@ -518,7 +484,7 @@ class AuditLogView(generic.IndexView):
         return {
             "created_at": timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
             "actor_label": entry.actor_label,
-            "action": entry.get_action_display(),
+            "action": audit.label(entry.action),
             "subject_label": entry.subject_label,
             "reason": entry.reason,
             "fields": fields_display(entry),

@@ -9,38 +9,19 @@ import datetime
 from typing import Literal, Optional
 
 from django.contrib.auth import authenticate, login, logout
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import add_never_cache_headers
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.security import SessionAuth
-from ninja.utils import check_csrf
+
+from apikit import ApiError, form_errors, require_csrf, session
 
 from . import postal, services
 from .forms import EmailChangeForm, MemberDataForm, MemberPasswordResetForm, RegistrationForm
 from .models import PERSONAL_FIELDS
 
 router = Router(tags=["members"])
-session = SessionAuth(csrf=True)
-
-
-class ApiError(HttpError):
-    """An error with a stable code (the portal's problem document carries it)."""
-
-    def __init__(self, status, code, message, errors=None):
-        super().__init__(status, message)
-        self.code, self.errors = code, errors
-
-
-def require_csrf(request):
-    if check_csrf(request) is not None:
-        raise ApiError(403, "csrf_failed", "CSRF トークンが正しくありません。ページを読み込み直してください。")
-
-
-def form_errors(form):
-    return [{"loc": ["body", field], "msg": str(message), "type": "invalid"}
-            for field, messages in form.errors.items() for message in messages]
 
 
 class Message(Schema):
@@ -209,10 +190,10 @@ def update_me(request, payload: ProfilePatch, response: HttpResponse):
 
 @router.delete("/me", response={204: None}, auth=session, summary="退会（個人情報をすぐに消去）")
 def withdraw(request, payload: WithdrawIn):
-    user = request.auth
-    if not user.check_password(payload.password):
-        raise ApiError(403, "wrong_password", "パスワードが正しくありません。")
-    services.withdraw_member(user, keep_posts=payload.keep_posts)
+    try:
+        services.withdraw_member(request.auth, keep_posts=payload.keep_posts, password=payload.password)
+    except ValidationError as error:
+        raise ApiError(403, "wrong_password", error.messages[0]) from error
     logout(request)
     return Status(204, None)
 

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
 from wagtail.users.apps import WagtailUsersAppConfig
 
 
@@ -8,7 +10,15 @@ class MembersConfig(AppConfig):
     verbose_name = "会員"
 
     def ready(self):
-        from . import checks  # noqa: F401 (registers the system checks)
+        from . import (
+            checks,  # noqa: F401 (registers the system checks)
+            roles,
+        )
+
+        # What every app declares in its own modules (see ARCHITECTURE.md, "Adding a capability"):
+        # audit actions, staff roles' permissions, its part of a member's export and erasure.
+        autodiscover_modules("audit", "roles", "personal_data")
+        post_migrate.connect(roles._after_migrate, dispatch_uid="members.roles")
 
 
 class StaffUsersAppConfig(WagtailUsersAppConfig):

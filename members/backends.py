@@ -1,5 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 
+from .selectors import can_log_in
+
 
 class EmailHashBackend(ModelBackend):
     """
@@ -9,6 +11,4 @@ class EmailHashBackend(ModelBackend):
     """
 
     def user_can_authenticate(self, user):
-        if not super().user_can_authenticate(user) or user.withdrawn_at is not None:
-            return False
-        return not (user.self_registered and user.email_verified_at is None)
+        return super().user_can_authenticate(user) and can_log_in(user)

@@ -1,41 +1,19 @@
 """Forms of the public member pages (Japanese messages for every field)."""
 
-from urllib.error import URLError
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django_recaptcha.fields import ReCaptchaField
 from wagtail.admin.forms.auth import PasswordResetForm as WagtailPasswordResetForm
-from django_recaptcha.widgets import ReCaptchaV2Checkbox
 
 from . import postal
+from .captcha import CaptchaField
 from .models import User
+from .selectors import password_resettable
+from .services import confirm_password
 
 REQUIRED = {"required": "この項目は必須です。"}
-
-
-class CaptchaField(ReCaptchaField):
-    """reCAPTCHA whose failure to reach Google is a form error, not a server error."""
-
-    default_error_messages = {
-        "captcha_invalid": "「私はロボットではありません」の確認ができませんでした。もう一度お試しください。",
-        "captcha_error": "確認サービスに接続できませんでした。しばらくしてから再度お試しください。",
-        "required": "「私はロボットではありません」にチェックを入れてください。",
-    }
-
-    def __init__(self, **kwargs):
-        # No data-callback: the inline callback script the package renders is removed (our CSP
-        # allows no inline script; see members/templates/django_recaptcha/includes/js_v2_checkbox.html).
-        super().__init__(widget=ReCaptchaV2Checkbox(attrs={"data-callback": False}, api_params={"hl": "ja"}),
-                         **kwargs)
-
-    def validate(self, value):
-        try:
-            super().validate(value)
-        except URLError as exc:  # the package only catches HTTPError (a subclass)
-            raise ValidationError(self.error_messages["captcha_error"], code="captcha_error") from exc
 
 
 class MemberDataForm(forms.ModelForm):
@@ -156,8 +134,7 @@ class PasswordConfirmedForm(forms.Form):
         self.user = user
 
     def clean_password(self):
-        if not self.user.check_password(self.cleaned_data["password"]):
-            raise ValidationError("パスワードが正しくありません。")
+        confirm_password(self.user, self.cleaned_data["password"])
         return self.cleaned_data["password"]
 
 
@@ -180,7 +157,7 @@ class MemberPasswordResetForm(PasswordResetForm):
         self.fields["email"].error_messages.update({**REQUIRED, "invalid": "メールアドレスを正しく入力してください。"})
 
     def get_users(self, email):
-        return (user for user in User.objects.by_email(email).filter(is_active=True, withdrawn_at=None)
+        return (user for user in password_resettable(User.objects.by_email(email))
                 if user.has_usable_password())
 
 

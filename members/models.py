@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from .crypto import EncryptedCharField, EncryptedDateField, EncryptedEmailField, email_digest, normalize_email
 
+
 def mask_email(email):
     local, _, domain = (email or "").partition("@")
     host, _, tld = domain.rpartition(".")
@@ -164,28 +165,16 @@ class Consent(models.Model):
 class AuditEntry(models.Model):
     """
     The one audit trail: every access by staff to a member's personal data, and every staff
-    decision about members (and, as they arrive, about posts). Who, what, whom, when, why.
+    decision about members, contributions and whatever later apps register (``members.audit``).
+    Who, what, whom, when, why.
     Entries are never edited; they are purged after AUDIT_RETENTION_DAYS.
     """
-
-    class Action(models.TextChoices):
-        REVEAL = "reveal_personal_data", "個人情報の閲覧"
-        EXPORT_LOG = "export_audit_log", "監査ログの書き出し"
-        SUSPEND = "suspend_member", "利用停止"
-        REACTIVATE = "reactivate_member", "利用再開"
-        DELETE = "delete_member", "会員の削除"
-        # Moderation (the moderation app): decisions on residents' posts and submissions.
-        APPROVE = "moderation_approve", "投稿の承認"
-        REFUSE = "moderation_refuse", "投稿の掲載不可"
-        HIDE = "moderation_hide", "投稿の非表示"
-        RESTORE = "moderation_restore", "投稿の再表示"
-        EDIT = "moderation_edit", "投稿の編集"
-        SANCTION = "member_sanction", "会員への処分"
 
     created_at = models.DateTimeField("日時", default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作者")
     actor_label = models.CharField("操作者（記録時）", max_length=80)
-    action = models.CharField("操作", max_length=40, choices=Action.choices, db_index=True)
+    # An action's value; each app registers its own actions and their labels (members.audit).
+    action = models.CharField("操作", max_length=40, db_index=True)
     subject = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                 verbose_name="対象の会員")
     subject_label = models.CharField("対象（記録時）", max_length=80, blank=True)

@@ -3,38 +3,20 @@ Functions that change members' state or reveal their data. Views, API endpoints 
 actions call these; each writes its audit entry here, once.
 """
 
-import django.dispatch
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from . import personal_data
+from .audit import MemberAction, record
 from .crypto import email_digest
-from .models import PERSONAL_FIELDS, AuditEntry, Consent, User
+from .mail import send_templated_mail
+from .models import PERSONAL_FIELDS, Consent, User
 from .tokens import make_verification_token, read_verification_token
 
-# Sent when a member withdraws: apps holding their posts keep them under 「退会したユーザー」
-# (keep_posts=True) or delete them.
-member_withdrawn = django.dispatch.Signal()
-# Sent for a member's data export: apps holding the member's contributions answer with a dict
-# of sections ({"posts": [...], "submissions": [...]}) that joins the export.
-member_data_requested = django.dispatch.Signal()
-
 PERSONAL_DATA_PERMISSION = "members.view_personal_data"
-
-
-def _label(user):
-    return f"{user.nickname or '会員'} (#{user.pk})" if user else ""
-
-
-def record(actor, action, subject=None, reason="", fields=(), **details):
-    return AuditEntry.objects.create(
-        actor=actor, actor_label=_label(actor), action=action, subject=subject, subject_label=_label(subject),
-        reason=reason, fields=list(fields), details=details,
-    )
 
 
 def reveal_personal_data(actor, member, reason, fields=PERSONAL_FIELDS):
@@ -47,7 +29,7 @@ def reveal_personal_data(actor, member, reason, fields=PERSONAL_FIELDS):
     unknown = set(fields) - set(PERSONAL_FIELDS)
     if unknown:
         raise ValidationError({"fields": f"不明な項目です: {', '.join(sorted(unknown))}"})
-    record(actor, AuditEntry.Action.REVEAL, member, reason, fields)
+    record(actor, MemberAction.REVEAL, member, reason, fields)
     return {name: getattr(member, name) for name in fields}
 
 
@@ -87,7 +69,7 @@ def _set_active(actor, member, reason, active):
     _check_action(actor, member, "reactivate" if active else "suspend", reason)
     member.is_active = active
     member.save(update_fields=["is_active"])
-    record(actor, AuditEntry.Action.REACTIVATE if active else AuditEntry.Action.SUSPEND, member, reason)
+    record(actor, MemberAction.REACTIVATE if active else MemberAction.SUSPEND, member, reason)
 
 
 def suspend_member(actor, member, reason):
@@ -101,7 +83,7 @@ def reactivate_member(actor, member, reason):
 @transaction.atomic
 def delete_member(actor, member, reason):
     _check_action(actor, member, "delete", reason)
-    record(actor, AuditEntry.Action.DELETE, member, reason, subject_id=member.pk)
+    record(actor, MemberAction.DELETE, member, reason, subject_id=member.pk)
     member.delete()
 
 
@@ -115,11 +97,8 @@ def site_base_url(request):
 
 
 def send_member_mail(user_or_email, template, context):
-    """An e-mail to a member, rendered from templates/members/email/<template>_{subject,body}.txt."""
-    address = user_or_email if isinstance(user_or_email, str) else user_or_email.email
-    subject = render_to_string(f"members/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"members/email/{template}_body.txt", context)
-    send_mail(subject, body, None, [address])
+    """An e-mail of the members app's own (templates/members/email/<template>_{subject,body}.txt)."""
+    send_templated_mail(user_or_email, f"members/email/{template}", context)
 
 
 @transaction.atomic
@@ -203,21 +182,25 @@ def export_member_data(user):
             {"document": c.document, "version": c.version, "agreed_at": c.agreed_at.isoformat()}
             for c in Consent.objects.filter(user=user).order_by("agreed_at")
         ],
-        "posts": [],
-        "submissions": [],
     }
-    for _receiver, sections in member_data_requested.send(sender=User, user=user):
-        for name, items in (sections or {}).items():
-            data.setdefault(name, []).extend(items)
+    data.update(personal_data.export_sections(user))  # each app's part (members.personal_data)
     return data
 
 
+def confirm_password(user, password):
+    """The member's current password, asked before withdrawal and e-mail changes."""
+    if not user.check_password(password or ""):
+        raise ValidationError("パスワードが正しくありません。", code="wrong_password")
+
+
 @transaction.atomic
-def withdraw_member(user, keep_posts):
+def withdraw_member(user, keep_posts, password):
     """
     退会: personal data erased at once; the account can never log in again. Posts stay under
-    「退会したユーザー」 (keep_posts) or are deleted, as the member chose.
+    「退会したユーザー」 (keep_posts) or are deleted, as the member chose. The member confirms
+    with their password (``ValidationError`` with code ``wrong_password`` otherwise).
     """
+    confirm_password(user, password)
     for name in PERSONAL_FIELDS:
         setattr(user, name, None if name == "date_of_birth" else "")
     user.pending_email = ""
@@ -228,6 +211,6 @@ def withdraw_member(user, keep_posts):
     user.set_unusable_password()
     user.save()
     user.consents.all().delete()
-    member_withdrawn.send(sender=User, user=user, keep_posts=keep_posts)
+    personal_data.erase_everywhere(user, keep_posts)
     return user
 

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from .models import AuditEntry, User
+from .models import AuditEntry
+from .selectors import stale_registrations
 
 
 def purge_expired():
@@ -13,10 +14,7 @@ def purge_expired():
     than AUDIT_RETENTION_DAYS. Returns (registrations, audit entries) deleted.
     """
     now = timezone.now()
-    unverified = User.objects.filter(
-        self_registered=True, email_verified_at=None,
-        date_joined__lt=now - timezone.timedelta(days=settings.UNVERIFIED_MEMBER_DAYS),
-    )
+    unverified = stale_registrations(now - timezone.timedelta(days=settings.UNVERIFIED_MEMBER_DAYS))
     registrations = unverified.count()
     unverified.delete()
     audit, _ = AuditEntry.objects.filter(

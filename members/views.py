@@ -14,14 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import TemplateView
 
 from . import postal, services
+from .captcha import RECAPTCHA_POLICY
 from .forms import EmailChangeForm, LoginForm, MemberDataForm, RegistrationForm, WithdrawForm
-
-RECAPTCHA_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' https://www.google.com/recaptcha/ https://www.gstatic.com/recaptcha/; "
-    "frame-src https://www.google.com/recaptcha/ https://recaptcha.google.com/recaptcha/; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 def fill_address(form):
@@ -117,7 +111,8 @@ def export(request):
 def withdraw(request):
     form = WithdrawForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.withdraw_member(request.user, keep_posts=form.cleaned_data["posts"] == "keep")
+        services.withdraw_member(request.user, keep_posts=form.cleaned_data["posts"] == "keep",
+                                 password=form.cleaned_data["password"])
         logout(request)
         return redirect("members:withdraw_done")
     return render(request, "members/withdraw.html", {"form": form})

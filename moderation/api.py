@@ -24,12 +24,12 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 
-from members.api import ApiError, form_errors, require_csrf, session
+from apikit import ApiError, form_errors, require_csrf, session
 from members.lockout import client_ip
 
 from . import selectors, services
 from .forms import SUBMISSION_FORMS, FlagForm, PostEditForm, ReplyForm, ThreadForm
-from .models import Post, Submission, Thread
+from .models import Post
 from .models import Status as PostStatus
 from .screening import address_hash
 
@@ -77,6 +77,8 @@ class PostOut(Schema):
 
 
 class ThreadDetailOut(ThreadOut):
+    can_reply: bool
+    note: str = ""  # to the author of a thread that awaits review (nobody else can read it)
     items: list[PostOut]
 
 
@@ -213,16 +215,19 @@ def thread_create(request, slug: str, payload: Form[ThreadIn], images: File[list
 @board_router.get("/threads/{int:thread_id}/", response=ThreadDetailOut, summary="スレッドと投稿",
                   url_name="board_thread")
 def thread_detail(request, thread_id: int):
-    thread = get_object_or_404(selectors.visible_threads(), pk=thread_id)
+    """The same rule as the web page: a visible thread, or the member's own awaiting review (with ``note``)."""
+    thread = get_object_or_404(selectors.readable_threads(request.user), pk=thread_id)
+    state = selectors.thread_state(thread)
     posts = selectors.thread_posts(thread, request.user)
-    return {**_thread(thread), "items": [_post(post, request) for post in posts]}
+    return {**_thread(thread), "can_reply": state.can_reply, "note": state.note,
+            "items": [_post(post, request) for post in posts]}
 
 
 @board_router.post("/threads/{int:thread_id}/posts/", response={201: PostOut, 202: PostOut}, auth=session,
                    summary="返信する（multipart/form-data）", url_name="board_reply")
 def reply(request, thread_id: int, payload: Form[ReplyIn], images: File[list[UploadedFile]] = None):
     require_csrf(request)
-    thread = get_object_or_404(Thread.objects.select_related("board"), pk=thread_id)
+    thread = get_object_or_404(selectors.readable_threads(request.auth), pk=thread_id)
     form = ReplyForm({"body": payload.body, "g-recaptcha-response": payload.captcha}, {"images": images or []})
     _check_form(form)
     try:
@@ -263,7 +268,7 @@ def post_delete(request, post_id: int):
 @submissions_router.get("/", response=list[SubmissionOut], auth=session, summary="自分の情報提供の一覧",
                         url_name="submission_list")
 def submission_list(request):
-    return [_submission(item) for item in Submission.objects.filter(author=request.auth)[:200]]
+    return [_submission(item) for item in selectors.own_submissions(request.auth)[:200]]
 
 
 @submissions_router.post("/", response={201: SubmissionOut, 202: SubmissionOut}, auth=session,

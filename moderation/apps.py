@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class ModerationConfig(AppConfig):
@@ -7,4 +8,8 @@ class ModerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (search index upkeep, member withdrawal, data export)
+        from . import signals  # noqa: F401  (image files follow their rows)
+
+        # Every app's moderated kinds (this app's posts and submissions included): the queue,
+        # screening and the decisions work on whatever is registered (moderation.registry).
+        autodiscover_modules("moderation_kinds")

@@ -6,8 +6,10 @@ files); the screening pipeline and the rules live in ``services``.
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 
-from members.forms import CaptchaField
-from pages.models import DistrictPage, ShopPage, ThemePage, phone_validator, postal_code_validator
+from members.captcha import CaptchaField
+from pages.selectors import listed_model, visible_pages
+from pages.services import SHOP_CATEGORIES, SHOP_FIELDS, phone_validator, postal_code_validator
+from pages.terms import district_model, theme_model, visible_districts, visible_themes
 
 from . import detectors
 from .images import MAX_IMAGES
@@ -104,11 +106,17 @@ class FlagForm(forms.Form):
 
 
 def _districts():
-    return DistrictPage.objects.live().filter(locale__language_code="ja").order_by("path")
+    """The districts a resident may tag: visible ones, in Japanese (content is tagged with those)."""
+    return visible_districts().filter(locale__language_code="ja").order_by("path")
 
 
 def _themes():
-    return ThemePage.objects.live().filter(locale__language_code="ja").order_by("path")
+    return visible_themes().filter(locale__language_code="ja").order_by("path")
+
+
+def _listed_shops():
+    """The shops a correction may name: those a visitor can see."""
+    return visible_pages(listed_model("shop")).order_by("title")
 
 
 class SubmissionForm(CaptchaMixin, forms.Form):
@@ -117,9 +125,9 @@ class SubmissionForm(CaptchaMixin, forms.Form):
     data_fields = ()
     title = ResidentTextField(label="題名", max_length=120)
     body = ResidentTextField(label="内容", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}))
-    district = forms.ModelChoiceField(label="地域", queryset=DistrictPage.objects.none(), required=False,
+    district = forms.ModelChoiceField(label="地域", queryset=district_model().objects.none(), required=False,
                                       empty_label="（地域を選ばない）")
-    themes = forms.ModelMultipleChoiceField(label="テーマ", queryset=ThemePage.objects.none(), required=False,
+    themes = forms.ModelMultipleChoiceField(label="テーマ", queryset=theme_model().objects.none(), required=False,
                                             widget=forms.CheckboxSelectMultiple)
     credit_nickname = forms.BooleanField(label="掲載するときにニックネームを情報提供者として表示してよい", required=False)
 
@@ -148,7 +156,7 @@ class ShopFields(forms.Form):
     title_reading = forms.CharField(label="名称のよみがな", max_length=120, required=False,
                                     validators=[RegexValidator(r"^[\u3041-\u309F\u30A0-\u30FFー・\s]*$",
                                                                "ひらがな・カタカナで入力してください。")])
-    category = forms.ChoiceField(label="分類", choices=ShopPage.Category.choices)
+    category = forms.ChoiceField(label="分類", choices=SHOP_CATEGORIES)
     postal_code = forms.CharField(label="郵便番号", max_length=8, required=False, validators=[postal_code_validator])
     address = forms.CharField(label="住所", max_length=200)
     phone = forms.CharField(label="電話番号（お店・団体の）", max_length=20, required=False, validators=[phone_validator])
@@ -158,7 +166,7 @@ class ShopFields(forms.Form):
 
 
 class NewShopForm(SubmissionForm, ShopFields):
-    data_fields = ("title_reading", "category", "postal_code", "address", "phone", "opening_hours", "website")
+    data_fields = SHOP_FIELDS
     title = ResidentTextField(label="お店・団体の名前", max_length=120)
     body = ResidentTextField(label="紹介文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6}))
 
@@ -170,7 +178,7 @@ class CorrectionForm(SubmissionForm, ShopFields):
     """A correction: the listed shop, and only the fields that change (others left empty)."""
 
     data_fields = NewShopForm.data_fields
-    target = forms.ModelChoiceField(label="訂正するお店・団体", queryset=ShopPage.objects.none())
+    target = forms.ModelChoiceField(label="訂正するお店・団体", queryset=listed_model("shop").objects.none())
     title = ResidentTextField(label="訂正の概要", max_length=120, help_text="例：営業時間が変わりました")
     body = ResidentTextField(label="訂正の内容・根拠", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}))
 
@@ -179,10 +187,10 @@ class CorrectionForm(SubmissionForm, ShopFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = ShopPage.objects.live().public().order_by("title")
+        self.fields["target"].queryset = _listed_shops()
         for name in self.data_fields:
             self.fields[name].required = False
-        self.fields["category"].choices = [("", "（変更なし）"), *ShopPage.Category.choices]
+        self.fields["category"].choices = [("", "（変更なし）"), *SHOP_CATEGORIES]
         for name in ("district", "themes", "credit_nickname"):
             del self.fields[name]
 

@@ -4,7 +4,9 @@ Residents' contributions and their moderation.
 Every kind of contribution (a board post, a submission of local information, a shop, a
 correction or an event) has the same moderated shape (``Moderated``): a status decided by the
 screening pipeline and by moderators, the reasons, the time it entered the queue and who
-decided. The queue, the audit trail and the retention rules work on that shape once.
+decided. The queue, the audit trail and the retention rules work on that shape once, for every
+kind registered in ``moderation.registry`` (``moderation_kinds.py`` registers these two; other
+apps' models inherit ``Moderated`` and register theirs).
 
 Search: ``search_sources.py`` declares what residents may find (visible posts and local
 information); the search app keeps its index in step.
@@ -17,6 +19,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -31,8 +34,17 @@ class Status(models.TextChoices):
     DELETED = "deleted", "投稿者が削除"
 
 
+# What waits for a moderator: held, or shown with reports not yet dealt with. The queue, its
+# count and approval ("take it out of the queue") all read this one rule.
+WAITING = Q(status=Status.HELD) | Q(status=Status.SHOWN, flag_count__gt=0)
+
+
 class Moderated(models.Model):
-    """The shape every resident contribution shares (see the module's docstring)."""
+    """
+    The shape every moderated contribution shares (see the module's docstring). An abstract
+    model, so that another app's kind (``moderation.registry``) inherits these fields into its
+    own table and the queue can filter and sort on them in the database.
+    """
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                                verbose_name="投稿者")
@@ -59,7 +71,8 @@ class Moderated(models.Model):
 
     @property
     def in_queue(self):
-        return self.status == Status.HELD
+        """The Python side of ``WAITING``."""
+        return self.status == Status.HELD or (self.status == Status.SHOWN and self.flag_count > 0)
 
     def author_name(self):
         """The public name: the nickname, or 「退会したユーザー」."""
@@ -135,9 +148,6 @@ class Post(Moderated):
         post.loaded_status = post.__dict__.get("status")  # to tell when a save changed the status
         return post
 
-    kind = "post"
-    kind_label = "掲示板"
-
     @property
     def title(self):
         return self.thread.title
@@ -178,6 +188,9 @@ class Submission(Moderated, ClusterableModel):
         SHOP_CORRECTION = "shop_correction", "お店・団体の情報の訂正"
         EVENT = "event", "イベント情報"
 
+    # Kinds that become pages in the editorial workflow, and are therefore always reviewed.
+    PAGE_KINDS = (Kind.NEW_SHOP, Kind.SHOP_CORRECTION, Kind.EVENT)
+
     kind = models.CharField("種類", max_length=20, choices=Kind.choices, db_index=True)
     title = models.CharField("題名", max_length=120)
     body = models.TextField("本文・説明")
@@ -200,13 +213,8 @@ class Submission(Moderated, ClusterableModel):
         return self.title
 
     @property
-    def kind_label(self):
-        return self.get_kind_display()
-
-    @property
     def is_page_kind(self):
-        """Kinds that become pages in the editorial workflow, and are therefore always reviewed."""
-        return self.kind != self.Kind.LOCAL_INFO
+        return self.kind in self.PAGE_KINDS
 
 
 class Flag(models.Model):

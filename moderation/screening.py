@@ -25,8 +25,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from . import detectors
-from .models import NGWord, Post, Sanction, Status, Submission
+from . import detectors, registry
+from .models import NGWord, Sanction, Status
 from .selectors import current_policy, is_trusted
 
 logger = logging.getLogger(__name__)
@@ -139,16 +139,17 @@ def _ng_words():
 
 
 def _recent_texts(member, exclude=None):
+    """The member's contributions of the last 24 hours, of every kind, as screening reads them."""
     since = timezone.now() - timezone.timedelta(hours=DUPLICATE_WINDOW_HOURS)
-    # Refused ones do not count: a resident who corrects a refused post must be able to send it again.
-    posts = Post.objects.filter(author=member, created_at__gte=since).exclude(
-        status__in=[Status.DELETED, Status.REFUSED])
-    if exclude is not None:
-        posts = posts.exclude(pk=exclude.pk)
-    submissions = Submission.objects.filter(author=member, created_at__gte=since).exclude(status=Status.REFUSED)
-    posts = posts.select_related("thread")
-    return ([f"{p.thread.title}\n{p.body}" if p.is_opening else p.body for p in posts]
-            + [f"{s.title}\n{s.body}" for s in submissions])
+    texts = []
+    for kind in registry.kinds():
+        # Refused ones do not count: a resident who corrects a refused post must be able to send it again.
+        items = kind.objects().filter(**{kind.author_field: member}, created_at__gte=since).exclude(
+            status__in=[Status.DELETED, Status.REFUSED])
+        if exclude is not None and type(exclude) is kind.model:
+            items = items.exclude(pk=exclude.pk)
+        texts += [kind.screened_text(item) for item in items]
+    return texts
 
 
 def screen_text(member, text, *, always_review=False, review_reason="", exclude=None, personal_text=None):

@@ -2,8 +2,10 @@
 Functions that change residents' contributions. Web views, the API and the admin call these;
 every rule and every audit entry lives here, once.
 
-Residents: ``create_thread``, ``reply``, ``edit_post``, ``delete_post``, ``submit``, ``flag_post``.
-Staff: ``approve``, ``refuse``, ``hide``, ``restore``, ``moderator_edit``, ``sanction``.
+Residents: ``create_thread``, ``reply``, ``edit_post``, ``delete_post``, ``submit``, ``flag_post``;
+``receive`` stores a new contribution of any other registered kind (``moderation.registry``).
+Staff: ``approve``, ``refuse``, ``hide``, ``restore``, ``moderator_edit``, ``sanction``: they work
+on any registered kind, through what the kind declares (its key, author, text, approval).
 """
 
 import logging
@@ -16,18 +18,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import linebreaks
 
-from members.models import AuditEntry
-from members.services import record, send_member_mail
+from members.audit import record
+from members.mail import send_templated_mail
+from pages.terms import district_model, theme_model
 
-from . import detectors, images, screening
-from .models import Flag, Post, PostImage, Sanction, Status, Submission, Thread
-from .selectors import can_edit, current_policy, visible_posts_for
+from . import detectors, images, registry, screening
+from .audit import ModerationAction
+from .models import Board, Flag, Post, PostImage, Sanction, Status, Submission, Thread
+from .selectors import MODERATE_PERMISSION, can_edit, current_policy, thread_state, visible_posts_for
 
 logger = logging.getLogger(__name__)
 
 MAX_TITLE = 100
 MAX_BODY = 4000
-MODERATE_PERMISSION = "moderation.change_post"
 
 # The small formatting subset residents may use; everything else is removed by nh3 (ammonia).
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "ul", "ol", "li", "a", "blockquote"}
@@ -57,7 +60,8 @@ def _absolute_links_only(tag, attribute, value):
     return value
 
 
-def _clean_text(value, field, limit, required=True):
+def clean_text(value, field, limit, required=True):
+    """Text without control characters; a ``ValidationError`` on ``field`` if empty or too long."""
     value = detectors.clean_control_characters(value or "").strip()
     if required and not value:
         raise ValidationError({field: "入力してください。"}, code="required")
@@ -121,8 +125,8 @@ def create_thread(author, board, title, body, files=(), address=""):
     _require_member(author)
     if not board.active:
         raise ContributionError("board_closed", "この掲示板は投稿を受け付けていません。", status=403)
-    title = _clean_text(title, "title", MAX_TITLE)
-    body = _clean_text(body, "body", MAX_BODY)
+    title = clean_text(title, "title", MAX_TITLE)
+    body = clean_text(body, "body", MAX_BODY)
     processed = _process_images(files)
     verdict = _screen(author, address, f"{title}\n{body}")
     with transaction.atomic():
@@ -136,10 +140,9 @@ def create_thread(author, board, title, body, files=(), address=""):
 def reply(author, thread, body, files=(), address=""):
     """A reply in a visible thread. Returns the post; raises ``ContributionError`` on refusal."""
     _require_member(author)
-    opening = thread.opening
-    if opening is None or opening.status != Status.SHOWN or not thread.board.active:
+    if not thread_state(thread).can_reply:
         raise ContributionError("thread_closed", "このスレッドには返信できません。", status=403)
-    body = _clean_text(body, "body", MAX_BODY)
+    body = clean_text(body, "body", MAX_BODY)
     processed = _process_images(files)
     verdict = _screen(author, address, body)
     with transaction.atomic():
@@ -159,7 +162,7 @@ def edit_post(post, author, body, address=""):
     if not can_edit(post, author):
         raise ContributionError("edit_not_allowed", "この投稿は編集できません（編集できる時間を過ぎたか、ご自身の投稿ではありません）。",
                                 status=403)
-    body = _clean_text(body, "body", MAX_BODY)
+    body = clean_text(body, "body", MAX_BODY)
     verdict = _screen(author, address, f"{post.thread.title}\n{body}" if post.is_opening else body,
                       exclude=post)
     if verdict.outcome == Status.REFUSED:
@@ -192,11 +195,11 @@ def submit(author, kind, title, body, data=None, district=None, themes=(), targe
     information by the policy. Returns the submission; raises ``ContributionError`` on refusal.
     """
     _require_member(author)
-    title = _clean_text(title, "title", 120)
-    body = _clean_text(body, "body", MAX_BODY)
+    title = clean_text(title, "title", 120)
+    body = clean_text(body, "body", MAX_BODY)
     data = {key: detectors.clean_control_characters(value) if isinstance(value, str) else value
             for key, value in (data or {}).items()}
-    page_kind = kind != Submission.Kind.LOCAL_INFO
+    page_kind = kind in Submission.PAGE_KINDS
     always_review = page_kind or current_policy().review_local_info
     text = "\n".join([title, body, *[str(v) for v in data.values() if isinstance(v, str)]])
     # Every field is screened for words, links and duplicates; a shop's own phone and address
@@ -235,7 +238,7 @@ def flag_post(post, reporter, reason, comment=""):
         raise ContributionError("own_post", "ご自身の投稿は通報できません。", status=400)
     if reason not in Flag.Reason.values:
         raise ValidationError({"reason": "通報の理由を選んでください。"}, code="invalid_choice")
-    comment = _clean_text(comment, "comment", 300, required=False)
+    comment = clean_text(comment, "comment", 300, required=False)
     try:
         with transaction.atomic():
             flag = Flag.objects.create(post=post, reporter=reporter, reason=reason, comment=comment)
@@ -253,6 +256,27 @@ def flag_post(post, reporter, reason, comment=""):
     return flag
 
 
+# --- any registered kind -------------------------------------------------------------------------
+
+def receive(item, address="", text=None, **options):
+    """
+    Store a new contribution of a registered kind (a survey's answer, an ad's creative), screened
+    like a post: shown, held for review, or stored as refused and ``ContributionError`` raised.
+    ``text`` defaults to what the kind declares screening reads; ``options`` are ``screen``'s
+    (``always_review``, ``review_reason``, ``personal_text``).
+    """
+    kind = registry.kind_of(item)
+    author = kind.author(item)
+    _require_member(author)
+    verdict = _screen(author, address, kind.screened_text(item) if text is None else text, **options)
+    item.address_hash = address
+    _apply_verdict(item, verdict)
+    item.save()
+    if verdict.outcome == Status.REFUSED:
+        raise _refused(item, verdict)
+    return item
+
+
 # --- staff decisions ---------------------------------------------------------------------------
 
 def _require_moderator(moderator):
@@ -260,23 +284,20 @@ def _require_moderator(moderator):
         raise PermissionDenied("投稿を審査する権限がありません。")
 
 
-def _snapshot(item):
-    return {"status": item.status, "title": item.title, "body": item.body}
-
-
-def _target(item):
-    return f"{'post' if isinstance(item, Post) else 'submission'}:{item.pk}"
+def _snapshot(kind, item):
+    return {"status": item.status, "title": kind.title(item), "body": kind.summary(item)}
 
 
 def _lock(item, allowed):
     """
     The item as stored now, its row locked until the decision is written: two moderators (or a
     double click) cannot decide twice, and nothing acts on what the author deleted meanwhile.
+    ``allowed``: the statuses it may be decided from, or a test of the stored item.
     """
     fresh = type(item).objects.select_for_update().get(pk=item.pk)
     if fresh.status == Status.DELETED:
         raise ContributionError("deleted", "投稿者が削除した投稿です。", status=409)
-    if fresh.status not in allowed:
+    if not (allowed(fresh) if callable(allowed) else fresh.status in allowed):
         raise ContributionError("already_decided",
                                 f"この投稿はすでに「{fresh.get_status_display()}」です。画面を読み込み直してください。",
                                 status=409)
@@ -284,47 +305,45 @@ def _lock(item, allowed):
 
 
 def _decide(item, moderator, action, status, reason="", **details):
-    before = _snapshot(item)
+    kind = registry.kind_of(item)
+    before = _snapshot(kind, item)
     item.status = status
     item.status_reason = reason
     item.decided_at, item.decided_by = timezone.now(), moderator
     item.queued_at = None
-    if isinstance(item, Post):
-        item.flags.filter(resolved_at=None).update(resolved_at=timezone.now())
-        item.flag_count = 0
+    item.flag_count = 0  # a decision deals with every report so far
+    if kind.on_decided:
+        kind.on_decided(item)
     item.save()
-    record(moderator, action, item.author, reason, target=_target(item), kind=item.kind_label,
-           before=before, after=_snapshot(item), **details)
+    record(moderator, action, kind.author(item), reason, target=kind.key(item), kind=kind.label_of(item),
+           before=before, after=_snapshot(kind, item), **details)
     return item
 
 
 @transaction.atomic
 def approve(item, moderator, note=""):
     """
-    Approve a held (or flagged) contribution. A post or local information is shown; a shop or
-    event becomes a draft page waiting in the editorial workflow; a correction becomes a draft
-    revision of the shop's page.
+    Approve what waits in the queue: a held contribution is shown, a flagged one kept as it is
+    (its reports dealt with). What else approval does is the kind's: a shop or event submission
+    becomes a draft page waiting in the editorial workflow. Only from the queue, so twice is 409.
     """
     _require_moderator(moderator)
-    if isinstance(item, Submission) and item.is_page_kind:
-        item = _lock(item, {Status.HELD})
-        from .pages import page_from_submission
-
-        page = page_from_submission(item, moderator)
-        item.created_page = page
-        return _decide(item, moderator, AuditEntry.Action.APPROVE, Status.SHOWN, note, page_id=page.pk)
-    item = _lock(item, {Status.HELD, Status.SHOWN})  # shown: a flagged post kept as it is
-    return _decide(item, moderator, AuditEntry.Action.APPROVE, Status.SHOWN, note)
+    kind = registry.kind_of(item)
+    item = _lock(item, lambda fresh: fresh.in_queue)
+    details = kind.on_approve(item, moderator) if kind.on_approve else {}
+    return _decide(item, moderator, ModerationAction.APPROVE, Status.SHOWN, note, **(details or {}))
 
 
 def _notify_author(item, template, reason):
-    author = item.author
+    kind = registry.kind_of(item)
+    author = kind.author(item)
     if author.withdrawn_at or not author.email:
         return
     try:
-        send_member_mail(author, template, {"user": author, "item": item, "reason": reason})
+        send_templated_mail(author, template, {"user": author, "item": item, "title": kind.title(item),
+                                               "reason": reason})
     except Exception:  # the decision stands; the failure is logged for the operator
-        logger.exception("Could not send the %s mail for %s", template, _target(item))
+        logger.exception("Could not send the %s mail for %s", template, kind.key(item))
 
 
 def _require_reason(reason):
@@ -340,8 +359,8 @@ def refuse(item, moderator, reason):
     reason = _require_reason(reason)
     with transaction.atomic():
         item = _lock(item, {Status.HELD, Status.SHOWN})
-        _decide(item, moderator, AuditEntry.Action.REFUSE, Status.REFUSED, reason)
-    _notify_author(item, "moderation_refused", reason)
+        _decide(item, moderator, ModerationAction.REFUSE, Status.REFUSED, reason)
+    _notify_author(item, "moderation/email/refused", reason)
     return item
 
 
@@ -350,16 +369,24 @@ def hide(item, moderator, reason):
     reason = _require_reason(reason)
     with transaction.atomic():
         item = _lock(item, {Status.HELD, Status.SHOWN})
-        return _decide(item, moderator, AuditEntry.Action.HIDE, Status.HIDDEN, reason)
+        return _decide(item, moderator, ModerationAction.HIDE, Status.HIDDEN, reason)
 
 
 def restore(item, moderator, note=""):
     _require_moderator(moderator)
-    if isinstance(item, Submission) and item.is_page_kind:
-        raise ContributionError("not_restorable", "お店・イベントの投稿は「承認」でページにします。", status=409)
+    refusal = registry.kind_of(item).restore_refusal(item)
+    if refusal:
+        raise ContributionError("not_restorable", refusal, status=409)
     with transaction.atomic():
         item = _lock(item, {Status.HIDDEN, Status.REFUSED})
-        return _decide(item, moderator, AuditEntry.Action.RESTORE, Status.SHOWN, note)
+        return _decide(item, moderator, ModerationAction.RESTORE, Status.SHOWN, note)
+
+
+def _edit_fields(item, body, title):
+    """A kind's text edited where it declares nothing else: ``body``, and ``title`` within its field's length."""
+    item.body = body
+    if title is not None:
+        item.title = clean_text(title, "title", type(item)._meta.get_field("title").max_length)
 
 
 def moderator_edit(item, moderator, body, note, title=None):
@@ -368,21 +395,14 @@ def moderator_edit(item, moderator, body, note, title=None):
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "編集の理由（メモ）を入力してください。"}, code="required")
-    body = _clean_text(body, "body", MAX_BODY)
-    before = _snapshot(item)
+    body = clean_text(body, "body", MAX_BODY)
+    kind = registry.kind_of(item)
+    before = _snapshot(kind, item)
     with transaction.atomic():
-        item.body = body
-        if isinstance(item, Post):
-            item.body_html = render_body(body)
-            item.edited_at = timezone.now()
-            if title is not None and item.is_opening:
-                item.thread.title = _clean_text(title, "title", MAX_TITLE)
-                item.thread.save(update_fields=["title"])
-        elif title is not None:
-            item.title = _clean_text(title, "title", 120)
+        (kind.apply_edit or _edit_fields)(item, body, title)
         item.save()
-        record(moderator, AuditEntry.Action.EDIT, item.author, note, target=_target(item), kind=item.kind_label,
-               before=before, after=_snapshot(item))
+        record(moderator, ModerationAction.EDIT, kind.author(item), note, target=kind.key(item),
+               kind=kind.label_of(item), before=before, after=_snapshot(kind, item))
     return item
 
 
@@ -399,7 +419,7 @@ def sanction(member, moderator, kind, reason, days=None):
     until = timezone.now() + timezone.timedelta(days=int(days)) if kind == Sanction.Kind.SUSPEND else None
     with transaction.atomic():
         measure = Sanction.objects.create(member=member, kind=kind, reason=reason, until=until, created_by=moderator)
-        record(moderator, AuditEntry.Action.SANCTION, member, reason, target=f"sanction:{measure.pk}",
+        record(moderator, ModerationAction.SANCTION, member, reason, target=f"sanction:{measure.pk}",
                sanction=kind, until=until.isoformat() if until else None)
     _notify_author_of_sanction(member, measure)
     return measure
@@ -409,7 +429,7 @@ def _notify_author_of_sanction(member, measure):
     if member.withdrawn_at or not member.email:
         return
     try:
-        send_member_mail(member, "moderation_sanction", {"user": member, "sanction": measure})
+        send_templated_mail(member, "moderation/email/sanction", {"user": member, "sanction": measure})
     except Exception:
         logger.exception("Could not send the sanction mail for member %s", member.pk)
 
@@ -418,19 +438,15 @@ def ensure_boards():
     """One board per district and per theme (Japanese pages), where missing. Returns the boards created."""
     from wagtail.models import Locale
 
-    from pages.models import DistrictPage, ThemePage
-
-    from .models import Board
-
     locale = Locale.get_default()
     created = []
-    for order, district in enumerate(DistrictPage.objects.filter(locale=locale).order_by("path"), start=1):
+    for order, district in enumerate(district_model().objects.filter(locale=locale).order_by("path"), start=1):
         board, new = Board.objects.get_or_create(
             district=district, defaults={"title": f"{district.title}の掲示板", "slug": f"district-{district.slug}",
                                          "description": f"{district.title}地域の話題を話し合う掲示板です。",
                                          "sort_order": order})
         created += [board] if new else []
-    for order, theme in enumerate(ThemePage.objects.filter(locale=locale).order_by("path"), start=100):
+    for order, theme in enumerate(theme_model().objects.filter(locale=locale).order_by("path"), start=100):
         board, new = Board.objects.get_or_create(
             theme=theme, defaults={"title": f"{theme.title}の掲示板", "slug": f"theme-{theme.slug}",
                                    "description": f"「{theme.title}」について話し合う掲示板です。", "sort_order": order})

@@ -1,21 +1,23 @@
 """Scheduled jobs of the moderation app: the retention purge and the moderators' daily digest."""
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from .models import Post, Status, Submission, Thread
-from .selectors import queue_counts
+from members.mail import send_templated_mail
+
+from . import registry
+from .models import Status, Thread
+from .selectors import MODERATE_PERMISSION, queue_counts
 
 
 def purge_expired(now=None):
     """
-    Delete refused, hidden and deleted contributions older than MODERATION_RETENTION_DAYS
-    (counted from the decision, or from the post for deletions), and threads left empty.
-    Returns (posts, submissions) deleted.
+    Delete refused, hidden and deleted contributions of every registered kind older than
+    MODERATION_RETENTION_DAYS (counted from the decision, or from the post for deletions), and
+    threads left empty. Returns {kind name: contributions deleted}.
     """
     now = now or timezone.now()
     cutoff = now - timezone.timedelta(days=settings.MODERATION_RETENTION_DAYS)
@@ -24,12 +26,13 @@ def purge_expired(now=None):
     expired = (Q(status__in=[Status.REFUSED, Status.HIDDEN])
                & (Q(decided_at__lt=cutoff) | Q(decided_at=None, updated_at__lt=cutoff))) | Q(
         status=Status.DELETED, updated_at__lt=cutoff)
-    posts, _ = Post.objects.filter(expired).delete()
-    submissions = Submission.objects.filter(expired)
-    count = submissions.count()
-    submissions.delete()
+    purged = {}
+    for kind in registry.kinds():
+        items = kind.model.objects.filter(expired)
+        purged[kind.name] = items.count()
+        items.delete()
     Thread.objects.filter(posts=None).delete()
-    return posts, count
+    return purged
 
 
 @task()
@@ -40,8 +43,6 @@ def purge_expired_contributions():
 def moderator_addresses():
     """Everyone who may decide in the queue (the same permission the queue checks)."""
     from members.models import User
-
-    from .services import MODERATE_PERMISSION
 
     app_label, codename = MODERATE_PERMISSION.split(".")
     has_perm = (Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
@@ -59,10 +60,8 @@ def send_digest():
         return None
     rows = [(label, count, round(oldest.total_seconds() / 3600)) for label, (count, oldest) in sorted(counts.items())]
     context = {"rows": rows, "total": sum(count for _label, count, _hours in rows),
-               "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/admin/moderation/queue/"}
-    subject = render_to_string("moderation/email/digest_subject.txt", context).strip()
-    body = render_to_string("moderation/email/digest_body.txt", context)
-    send_mass_mail([(subject, body, None, [address]) for address in recipients])  # one mail each
+               "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("moderation:queue")}
+    send_templated_mail(recipients, "moderation/email/digest", context)  # one mail each
     return context
 
 

@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from members.captcha import RECAPTCHA_POLICY
 from members.lockout import client_ip
-from members.views import RECAPTCHA_POLICY
 
 from . import selectors, services
 from .forms import SUBMISSION_FORMS, FlagForm, PostEditForm, ReplyForm, ThreadForm, add_service_errors
-from .models import Post, PostImage, Status, Submission, Thread
+from .models import Post, PostImage, Status, Submission
 from .screening import address_hash
 
 THREADS_PER_PAGE = 20
@@ -97,11 +97,9 @@ def thread_new(request, slug):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def thread_detail(request, pk):
-    thread = get_object_or_404(Thread.objects.select_related("board"), pk=pk, board__active=True)
-    opening = thread.opening
-    own = request.user.is_authenticated and thread.author_id == request.user.pk
-    if opening is None or (opening.status != Status.SHOWN and not (own and opening.status != Status.DELETED)):
-        raise Http404("このスレッドは見つかりません。")
+    """A thread as ``selectors.readable_threads`` allows: visible, or the author's own awaiting review (with a note)."""
+    thread = get_object_or_404(selectors.readable_threads(request.user), pk=pk)
+    state = selectors.thread_state(thread)
     form = ReplyForm(request.POST or None, request.FILES or None) if request.user.is_authenticated else None
     status = 200
     if request.method == "POST":
@@ -124,7 +122,7 @@ def thread_detail(request, pk):
         post.editable = selectors.can_edit(post, request.user, policy)
     response = render(request, "moderation/thread.html", {
         "thread": thread, "board": thread.board, "posts": posts, "form": form,
-        "can_reply": opening.status == Status.SHOWN,
+        "can_reply": state.can_reply, "note": state.note,
     }, status=status)
     return _with_captcha_policy(response) if form is not None else response
 
@@ -198,12 +196,10 @@ def post_image(request, pk):
     moderators (who review it in the queue), never stored by a shared cache.
     """
     image = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)
-    post = image.post
-    public = selectors.visible_posts_for().filter(pk=post.pk).exists()
-    privileged = request.user.is_authenticated and (
-        post.author_id == request.user.pk or request.user.has_perm(services.MODERATE_PERMISSION))
-    if not public and not privileged:
+    audience = selectors.image_audience(image.post, request.user)
+    if audience is None:
         raise Http404("画像が見つかりません。")
+    public = audience == "public"
     response = FileResponse(image.file.open("rb"), content_type=image.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     # Short public caching: a hidden post's image stops being served within minutes everywhere.
@@ -249,12 +245,9 @@ def submission_new(request, kind):
 @never_cache
 def my_contributions(request):
     """A member's own posts and submissions in every state, with the reasons (nothing is hidden from its author)."""
-    posts = (Post.objects.filter(author=request.user).exclude(status=Status.DELETED)
-             .select_related("thread", "thread__board").order_by("-created_at"))
-    submissions = Submission.objects.filter(author=request.user).order_by("-created_at")
     return render(request, "moderation/mine.html", {
-        "posts": Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page")),
-        "submissions": submissions[:100],
+        "posts": Paginator(selectors.own_posts(request.user), POSTS_PER_PAGE).get_page(request.GET.get("page")),
+        "submissions": selectors.own_submissions(request.user)[:100],
     })
 
 

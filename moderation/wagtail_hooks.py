@@ -1,41 +1,21 @@
-from django.urls import path, reverse
+"""
+The moderation app in the Wagtail admin: the queue (投稿の審査, one viewset with its menu item and
+count) and, under 投稿の管理, NG words, boards and the record of sanctions as snippets.
+"""
+
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_views, selectors
+from .admin_views import ModerationQueueViewSet
 from .models import Board, NGWord, Sanction
 
 
-@hooks.register("register_admin_urls")
-def register_moderation_urls():
-    # Wagtail wraps these in require_admin_access; each view checks the moderation permission.
-    return [
-        path("moderation/queue/", admin_views.QueueView.as_view(), name="moderation_admin_queue"),
-        path("moderation/items/<str:key>/edit/", admin_views.EditView.as_view(), name="moderation_admin_edit"),
-        path("moderation/members/<int:member_id>/sanction/", admin_views.SanctionView.as_view(),
-             name="moderation_admin_sanction"),
-    ]
-
-
-class QueueMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(admin_views.PERMISSION)
-
-    def render_component(self, request):
-        """The sidebar entry, with the number of contributions waiting: 「投稿の審査（3件）」."""
-        component = super().render_component(request)
-        waiting = selectors.queue_size()
-        if waiting:
-            component.label = f"{self.label}（{waiting}件）"
-        return component
-
-
-@hooks.register("register_admin_menu_item")
-def register_queue_menu_item():
-    return QueueMenuItem("投稿の審査", reverse("moderation_admin_queue"), icon_name="warning", order=250)
+@hooks.register("register_admin_viewset")
+def register_moderation_queue():
+    # /admin/moderation/…: Wagtail checks admin access; each view checks the moderation permission.
+    return ModerationQueueViewSet()
 
 
 class NGWordViewSet(SnippetViewSet):

@@ -5,6 +5,9 @@ Wagtail's own ``/api/v3/pages/`` serves every page type with its ``api_fields`` 
 ``pages.api_schemas``). Here: ``/api/v3/content/``, one listing across page types filtered by
 type, district, theme and date, and ``/api/v3/preview/`` for a headless front end to fetch a
 draft being previewed in the admin.
+
+The listing's rules (what is visible, which date an item has, what ``date_from`` and ``date_to``
+mean for an event) are ``pages.selectors``'; our feeds use the same ones.
 """
 
 import datetime
@@ -14,24 +17,20 @@ from django.contrib.contenttypes.models import ContentType as ContentTypeModel
 from django.core.signing import BadSignature
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 from wagtail.models import Page
 
-from . import models as page_models
-from .api_schemas import ImageSchema, TermSchema, image_data, term
-from .selectors import in_terms, locale_by_code, term_by_id_or_slug, visible_pages
+from apikit import LazyItems
+
+from .api_schemas import ImageSchema
+from .images import image_data
+from .selectors import LISTED_KINDS, listed_model, listed_pages, listing_date
+from .terms import TermSchema, locale_by_code, named_terms, term
 
 # --- /api/v3/content/: one listing across page types ------------------------------------------
 
-LISTED_TYPES = {
-    "article": page_models.ArticlePage,
-    "shop": page_models.ShopPage,
-    "event": page_models.EventPage,
-    "special": page_models.SpecialPage,
-}
 ContentKind = Literal["article", "shop", "event", "special"]
 
 
@@ -60,17 +59,13 @@ class ContentFilters(Schema):
 
 
 def _item(page, kind):
-    if kind == "event":
-        date = timezone.localtime(page.start).date()
-    else:
-        date = page.date if kind == "article" else timezone.localtime(page.first_published_at).date()
     return {
         "id": page.pk,
         "type": kind,
         "title": page.title,
         "url": page.get_full_url(),
         "lead": getattr(page, "lead", "") or "",
-        "date": date,
+        "date": listing_date(page, kind),
         "start": getattr(page, "start", None),
         "end": getattr(page, "end", None),
         "districts": [term(d) for d in getattr(page, "live_districts", [])],
@@ -78,34 +73,6 @@ def _item(page, kind):
         "image": image_data(page.hero_image, page.hero_alt_text),
         "locale": page.locale.language_code,
     }
-
-
-def content_queryset(kind, filters, locale, district=None, theme=None):
-    """
-    Visible pages of one kind matching the filters. ``district`` and ``theme`` are pages of the
-    listing's language; a page is matched through their translation key, as translations of
-    articles still point at the Japanese district.
-    """
-    queryset = visible_pages(LISTED_TYPES[kind], locale).select_related("hero_image", "locale")
-    if kind == "special" and (district is not None or theme is not None):
-        return queryset.none()  # specials are tagged with neither
-    queryset = in_terms(queryset, district, theme)
-    if kind == "event":
-        if filters.date_from:
-            queryset = queryset.filter(end__date__gte=filters.date_from)
-        if filters.date_to:
-            queryset = queryset.filter(start__date__lte=filters.date_to)
-    else:
-        field = "date" if kind == "article" else "first_published_at__date"
-        if filters.date_from:
-            queryset = queryset.filter(**{f"{field}__gte": filters.date_from})
-        if filters.date_to:
-            queryset = queryset.filter(**{f"{field}__lte": filters.date_to})
-    if kind == "event":
-        queryset = queryset.prefetch_related("district", "themes")
-    elif kind in ("article", "shop"):
-        queryset = queryset.prefetch_related("districts", "themes")
-    return queryset.distinct()
 
 
 content_router = Router(tags=["content"])
@@ -122,34 +89,15 @@ def content_list(request, filters: ContentFilters = Query(...)):
     start date when only events are asked for). Filter by district and theme (id or slug) and by date.
     """
     locale = locale_by_code(filters.locale)
-    kinds = filters.type or list(LISTED_TYPES)
-    terms = {
-        "district": term_by_id_or_slug(page_models.DistrictPage, filters.district, locale) if filters.district else None,
-        "theme": term_by_id_or_slug(page_models.ThemePage, filters.theme, locale) if filters.theme else None,
-    }
+    kinds = filters.type or list(LISTED_KINDS)
+    district, theme = named_terms(locale, filters.district, filters.theme)
+
+    def pages(kind):
+        return listed_pages(kind, locale, district, theme, filters.date_from, filters.date_to)
+
     if kinds == ["event"]:
-        return LazyItems(content_queryset("event", filters, locale, **terms).order_by("start", "pk"),
-                         lambda page: _item(page, "event"))
-    return _MergedItems({kind: content_queryset(kind, filters, locale, **terms) for kind in kinds})
-
-
-class LazyItems:
-    """
-    A queryset turned into API items (``build(obj)``) only for the slice the paginator asks for,
-    so a listing never loads more than one page. Ninja's pagination needs ``count()`` and slicing.
-    """
-
-    def __init__(self, queryset, build):
-        self.queryset, self.build = queryset, build
-
-    def __len__(self):
-        return self.queryset.count()
-
-    def count(self):
-        return len(self)
-
-    def __getitem__(self, window):
-        return [self.build(obj) for obj in self.queryset[window]]
+        return LazyItems(pages("event").order_by("start", "pk"), lambda page: _item(page, "event"))
+    return _MergedItems({kind: pages(kind) for kind in kinds})
 
 
 class _MergedItems(LazyItems):
@@ -165,7 +113,7 @@ class _MergedItems(LazyItems):
         super().__init__(Page.objects.filter(merged).order_by("-first_published_at", "-pk"), build=None)
         self.querysets = querysets
         self.kind_of = {
-            ContentTypeModel.objects.get_for_model(LISTED_TYPES[kind]).pk: kind for kind in querysets
+            ContentTypeModel.objects.get_for_model(listed_model(kind)).pk: kind for kind in querysets
         }
 
     def __getitem__(self, window):

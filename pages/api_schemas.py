@@ -1,6 +1,7 @@
 """
-Typed read schemas for the page API: districts and themes as ``{id, title, slug}``, images as
-renditions with their alt text, a special's items as links.
+Typed read schemas for the page API: districts and themes as ``{id, title, slug}`` (the schema
+itself is ``pages.terms.TermSchema``, shared with other apps' APIs), images as renditions with
+their alt text, a special's items as links.
 
 Kept apart from ``pages.api`` (the routers) because ``extend_page_schemas`` must run before
 ``wagtail.api.v3.routers.pages`` is imported, and the routers import it.
@@ -12,14 +13,7 @@ from ninja import Field, Schema
 
 from . import models as page_models
 from .images import image_data
-from .selectors import visible_district
-
-class TermSchema(Schema):
-    """A district or theme as other pages refer to it."""
-
-    id: int
-    title: str
-    slug: str
+from .terms import TermSchema, term, visible_district
 
 
 class RenditionSchema(Schema):
@@ -41,10 +35,6 @@ class PageLinkSchema(Schema):
     type: str
     title: str
     url: Optional[str]
-
-
-def term(page):
-    return {"id": page.pk, "title": page.title, "slug": page.slug}
 
 
 def page_link(page):

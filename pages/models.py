@@ -87,7 +87,7 @@ class LocationMixin(models.Model):
         if self.latitude is None or self.longitude is None:
             return ""
         return (
-            "https://www.openstreetmap.org/?mlat={0}&mlon={1}#map=17/{0}/{1}".format(self.latitude, self.longitude)
+            f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=17/{self.latitude}/{self.longitude}"
         )
 
 

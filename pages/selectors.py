@@ -2,12 +2,17 @@
 Reads of the pages app: what a visitor (or the API's anonymous client) may see.
 
 One place decides "visible": live, public (no view restriction), in the page's own language.
-Templates, the site's listings and the API all go through here.
+Templates, the site's listings and the API all go through here. So do the date rules of the
+listings (which date an item has, what "from" and "to" mean for an event) and the narrowing by
+district and theme, which the content API and our own feeds (``wardinfo``) share.
+
+Other apps reach districts and themes through ``pages.terms``, which builds on this module (never
+the other way round: ``pages.models`` imports this module while it loads).
 """
 
-from django.http import Http404
+from django.utils import timezone
 from wagtail.images import get_image_model
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
 # Rendition specs the site's lists and the API ask for, fetched together with the images.
 CARD_RENDITION = "fill-400x300|format-webp"
@@ -18,18 +23,11 @@ def visible_pages(model=Page, locale=None):
     return queryset.filter(locale=locale) if locale is not None else queryset
 
 
-def locale_by_code(code):
-    """The content language an API filter names (``ja``, ``en``, ...); an unknown one is a clear 404."""
-    locale = Locale.objects.filter(language_code=code).first()
-    if locale is None:
-        raise Http404(f"言語「{code}」はありません。")
-    return locale
-
-
 def in_terms(queryset, district=None, theme=None):
     """
-    Pages of ``queryset`` tagged with ``district`` and/or ``theme``, of any language (matched by
-    translation key). An event has one district (``district``), articles and shops several.
+    Objects of ``queryset`` tagged with ``district`` and/or ``theme``, of any language (matched
+    by translation key). An event has one district (``district``), articles and shops several;
+    other apps' tagged objects (ward notices, related sites, ...) narrow the same way.
     """
     if district is not None:
         lookup = "districts" if hasattr(queryset.model, "districts") else "district"
@@ -37,19 +35,6 @@ def in_terms(queryset, district=None, theme=None):
     if theme is not None:
         queryset = queryset.filter(themes__translation_key=theme.translation_key)
     return queryset
-
-
-def term_by_id_or_slug(model, value, locale):
-    """
-    A visible district or theme of ``locale`` named by id or slug, as an API filter gives it;
-    a value that names none is a 404 with a clear message.
-    """
-    queryset = visible_pages(model, locale)
-    found = queryset.filter(pk=int(value)).first() if value.isascii() and value.isdecimal() else \
-        queryset.filter(slug=value).first()
-    if found is None:
-        raise Http404(f"{model._meta.verbose_name}「{value}」は見つかりません。")
-    return found
 
 
 def visible_terms(page, name):
@@ -127,3 +112,73 @@ def with_images(pages, spec=CARD_RENDITION):
         if getattr(page, "hero_image_id", None) in images:
             page.hero_image = images[page.hero_image_id]
     return pages
+
+
+# --- Listings across page types: the content API's and our feeds' rules ----------------------
+
+LISTED_KINDS = ("article", "shop", "event", "special")
+_TERM_RELATIONS = {"article": ("districts", "themes"), "shop": ("districts", "themes"), "event": ("district", "themes")}
+
+
+def listed_model(kind):
+    """The page model of a listed kind: ``article``, ``shop``, ``event`` or ``special``."""
+    from .models import ArticlePage, EventPage, ShopPage, SpecialPage
+
+    return {"article": ArticlePage, "shop": ShopPage, "event": EventPage, "special": SpecialPage}[kind]
+
+
+def listing_date(page, kind):
+    """
+    The one date a listing gives an item: an article its own date (掲載日), an event the day it
+    starts (開催日, in Japan time), anything else the day it was first published.
+    """
+    if kind == "event":
+        return timezone.localtime(page.start).date()
+    if kind == "article":
+        return page.date
+    return timezone.localtime(page.first_published_at).date()
+
+
+def in_dates(queryset, kind, date_from=None, date_to=None):
+    """
+    Items of ``kind`` dated within ``date_from``–``date_to`` (days, both inclusive), by
+    ``listing_date``'s rule, except that an event counts while it runs: it ends on or after
+    ``date_from`` and starts on or before ``date_to``.
+    """
+    if kind == "event":
+        lower, upper = "end__date", "start__date"
+    else:
+        lower = upper = "date" if kind == "article" else "first_published_at__date"
+    if date_from:
+        queryset = queryset.filter(**{f"{lower}__gte": date_from})
+    if date_to:
+        queryset = queryset.filter(**{f"{upper}__lte": date_to})
+    return queryset
+
+
+def listed_pages(kind, locale, district=None, theme=None, date_from=None, date_to=None):
+    """
+    Visible pages of one kind in ``locale``, tagged with ``district`` and/or ``theme`` (pages of
+    the listing's language, matched by translation key: translations of articles still point at
+    the Japanese district) and dated within the range, with what a list item shows loaded.
+    Specials are tagged with neither, so naming a district or theme leaves none.
+    """
+    queryset = visible_pages(listed_model(kind), locale).select_related("hero_image", "locale")
+    if kind == "special" and (district is not None or theme is not None):
+        return queryset.none()
+    queryset = in_dates(in_terms(queryset, district, theme), kind, date_from, date_to)
+    return queryset.prefetch_related(*_TERM_RELATIONS.get(kind, ())).distinct()
+
+
+def recent_articles(locale, district=None, theme=None):
+    """Visible articles of ``locale`` in the district and/or theme, newest publication first."""
+    return listed_pages("article", locale, district, theme).order_by("-first_published_at", "-pk")
+
+
+def upcoming_events(locale, district=None, theme=None, since=None):
+    """
+    Visible events of ``locale`` in the district and/or theme that have not ended by ``since``
+    (default: now), soonest first. As in ``in_dates``, an event is current until its end.
+    """
+    since = since or timezone.now()
+    return listed_pages("event", locale, district, theme).filter(end__gte=since).order_by("start", "pk")

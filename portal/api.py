@@ -11,16 +11,17 @@ Wagtail's API already uses, with one member added: ``code``, a stable machine-re
 Codes: ``bad_request`` (400), ``authentication_required`` (401), ``permission_denied`` (403),
 ``not_found`` (404), ``method_not_allowed`` (405), ``validation_error`` (422),
 ``rate_limited`` (429), ``server_error`` (500). An app with a code of its own raises a subclass
-of ``ninja.errors.HttpError`` with a ``code`` attribute (and ``errors`` if it has details).
+of ``ninja.errors.HttpError`` with a ``code`` attribute (and ``errors`` if it has details):
+``apikit.ApiError``. The document itself and the status-to-code table are ``apikit.problem`` and
+``apikit.CODES``; this module only wires them onto Wagtail's ``api`` object.
 """
 
 import logging
-from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
@@ -28,6 +29,7 @@ from wagtail.api.rich_text import RichTextFormatError
 from wagtail.api.v3.urls import api
 from wagtail.locales.api.v3 import router as locales_router
 
+from apikit import problem
 from members.api import router as members_router
 from moderation.api import board_router, flags_router, submissions_router
 from pages.api import content_router, preview_router
@@ -35,30 +37,6 @@ from search.api import router as search_router
 from wardinfo.api import router as ward_notices_router
 
 logger = logging.getLogger(__name__)
-PROBLEM_JSON = "application/problem+json"
-CODES = {
-    400: "bad_request",
-    401: "authentication_required",
-    403: "permission_denied",
-    404: "not_found",
-    405: "method_not_allowed",
-    422: "validation_error",
-    429: "rate_limited",
-    500: "server_error",
-}
-
-
-def problem(status, detail="", code=None, errors=None):
-    try:
-        title = HTTPStatus(status).phrase
-    except ValueError:
-        title = "Error"
-    body = {"type": "about:blank", "title": title, "status": status, "code": code or CODES.get(status, "error"),
-            "detail": detail}
-    if errors is not None:
-        body["errors"] = errors
-    return JsonResponse(body, status=status, content_type=PROBLEM_JSON, json_dumps_params={"ensure_ascii": False},
-                        safe=False)
 
 
 @api.exception_handler(PydanticValidationError)

@@ -146,7 +146,15 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A few people at once on the embedded default (autosave, preview and submit together): WAL
+    # lets readers go on while one writes, writers wait up to 20 s for the lock, and a transaction
+    # takes the write lock when it starts (IMMEDIATE), so it never fails half-way with "database is
+    # locked" when a read turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

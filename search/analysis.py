@@ -60,7 +60,7 @@ def _dictionary():
         return Dictionary(dict="core")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _pos(pos_id):
     return _dictionary().pos_of(pos_id)[0]
 

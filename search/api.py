@@ -4,6 +4,9 @@ The search API (django-ninja, mounted in Wagtail's API v3 at ``/api/v3/search/``
 ``GET /api/v3/search/?q=…`` one search over every public source, with facets and snippets;
 ``GET /api/v3/search/suggest?q=…`` completion as the resident types. Errors are the API's RFC 7807
 problems with a stable ``code``: ``query_empty`` and ``query_too_long`` (422), ``unknown_type`` (422).
+
+Thin: the rules and the counting are ``search.selectors`` and ``search.services``, shared with
+the site's results page (``search.views``).
 """
 
 import datetime
@@ -11,22 +14,19 @@ from typing import Optional, Union
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 
-from . import analytics, registry
-from .query import MAX_QUERY_LENGTH, Filters, QueryTooLong, day_bounds, search
-from .suggest import suggest
+from apikit import ApiError
 
-PER_PAGE = 10
-MAX_PAGE = 100
+from .query import MAX_QUERY_LENGTH
+from .selectors import MAX_PAGE, InvalidSearch, facet_values, message_for, suggestions
+from .services import search_and_count
 
 router = Router(tags=["search"])
 
 
-class SearchProblem(HttpError):
-    def __init__(self, code, detail, status=422):
-        super().__init__(status, detail)
-        self.code = code
+def _refused(exc):
+    """A search the rules refuse, as the API's problem (422 with the stable code)."""
+    return ApiError(422, exc.code, str(exc))
 
 
 class ResultSchema(Schema):
@@ -66,48 +66,6 @@ class SearchResponse(Schema):
     message: str = ""
 
 
-def facet_values(facets, locale):
-    labels = registry.types()
-    out = {"type": [FacetValue(value=k, label=labels.get(k, k), count=v)
-                    for k, v in sorted(facets.get("type", {}).items(), key=lambda kv: -kv[1])]}
-    for kind in ("districts", "themes"):
-        counts = facets.get(kind, {})
-        names = registry.term_labels(kind, counts.keys(), locale)
-        out[kind] = [FacetValue(value=k, label=names.get(k, k), count=v)
-                     for k, v in sorted(counts.items(), key=lambda kv: -kv[1]) if k in names]
-    return out
-
-
-def run(q, types, district, theme, date_from, date_to, page, locale="ja", record=True):
-    """Shared by the API and the site: validated search, counted in the analytics (first pages only)."""
-    known = registry.types()
-    unknown = [t for t in types if t not in known]
-    if unknown:
-        raise SearchProblem("unknown_type", f"種類「{'、'.join(unknown)}」はありません。使える種類: {', '.join(known)}")
-    if len(q or "") > 10 * MAX_QUERY_LENGTH:
-        raise SearchProblem("query_too_long", f"検索する言葉は{MAX_QUERY_LENGTH}文字以内にしてください。")
-    if not (q or "").strip():
-        raise SearchProblem("query_empty", "検索する言葉を入力してください。")
-    start, end = day_bounds(date_from, date_to)
-    filters = Filters(types=tuple(types), district=district or None, theme=theme or None,
-                      date_from=start, date_to=end, locale=locale)
-    try:
-        outcome = search(q, filters, page=page, per_page=PER_PAGE)
-    except QueryTooLong:
-        raise SearchProblem("query_too_long", f"検索する言葉は{MAX_QUERY_LENGTH}文字以内にしてください。") from None
-    if record and page == 1 and filters.empty:
-        analytics.record(outcome.query, outcome.count > 0)
-    return outcome
-
-
-def message_for(outcome):
-    if outcome.fallback:
-        return "検索エンジンに接続できないため、簡易検索で表示しています。結果が普段と異なる場合があります。"
-    if outcome.relaxed:
-        return "すべての言葉を含むものが見つからなかったため、いずれかの言葉を含むものを表示しています。"
-    return ""
-
-
 @router.get("/", response=SearchResponse, url_name="search", summary="サイト全体の検索（日本語対応）",
             operation_id="search")
 def search_endpoint(
@@ -126,7 +84,10 @@ def search_endpoint(
     app registers) in one ranked list: title matches weigh more than body matches, recent notices
     and events are favoured, editors' promoted results come first.
     """
-    outcome = run(q, type, district, theme, date_from, date_to, page, locale=locale)
+    try:
+        outcome = search_and_count(q, type, district, theme, date_from, date_to, page, locale=locale)
+    except InvalidSearch as exc:
+        raise _refused(exc) from exc
     return {
         "query": outcome.query, "count": outcome.count, "page": outcome.page, "pages": outcome.pages,
         "results": [
@@ -154,6 +115,7 @@ class SuggestResponse(Schema):
             operation_id="search_suggest")
 def suggest_endpoint(request, q: str = Query("", description="入力途中の言葉（かな・漢字の前方一致）")):
     """Words from the titles (and popular queries) that start with what was typed, in kana or kanji."""
-    if len(q) > MAX_QUERY_LENGTH:
-        raise SearchProblem("query_too_long", f"検索する言葉は{MAX_QUERY_LENGTH}文字以内にしてください。")
-    return {"query": q.strip(), "suggestions": suggest(q)}
+    try:
+        return {"query": q.strip(), "suggestions": suggestions(q)}
+    except InvalidSearch as exc:
+        raise _refused(exc) from exc

@@ -19,7 +19,8 @@ TABLE = SearchDocument._meta.db_table
 def _filters_sql(filters):
     where, params = ["d.locale = %s"], [filters.locale]
     if filters.types:
-        where.append("d.type IN (%s)" % ", ".join(["%s"] * len(filters.types)))
+        placeholders = ", ".join(["%s"] * len(filters.types))  # the SQL's own parameters, one per type
+        where.append(f"d.type IN ({placeholders})")
         params += list(filters.types)
     if filters.district:
         where.append("d.districts LIKE %s")

@@ -32,8 +32,9 @@ nickname at most, never names, e-mail or addresses of members.
 """
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Optional
 
 _sources: dict[str, "Source"] = {}
 

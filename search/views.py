@@ -1,4 +1,7 @@
-"""The public site's search results page: the same search and filters as the API."""
+"""
+The public site's search results page: the same search, rules and counting as the API
+(``search.services``, ``search.selectors``), without importing the API.
+"""
 
 import datetime
 
@@ -7,8 +10,9 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from . import registry
-from .api import MAX_PAGE, PER_PAGE, SearchProblem, facet_values, message_for, run
 from .query import MAX_QUERY_LENGTH
+from .selectors import MAX_PAGE, PER_PAGE, InvalidSearch, facet_values, message_for
+from .services import search_and_count
 
 MAX_QUERY_LENGTH_INPUT = MAX_QUERY_LENGTH
 
@@ -45,9 +49,9 @@ def search(request):
     status = 200
     if raw.strip():
         try:
-            outcome = run(raw, types, district, theme, date_from, date_to, page, locale=locale)
-        except SearchProblem as problem:
-            context["error"] = str(problem)
+            outcome = search_and_count(raw, types, district, theme, date_from, date_to, page, locale=locale)
+        except InvalidSearch as refused:
+            context["error"] = str(refused)
             status = 400
         else:
             context.update(

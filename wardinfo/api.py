@@ -13,12 +13,10 @@ from ninja.pagination import paginate
 from pydantic import model_validator
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 
-from pages.api import LazyItems
-from pages.api_schemas import TermSchema, term
-from pages.models import DistrictPage, ThemePage
-from pages.selectors import locale_by_code, term_by_id_or_slug
+from apikit import LazyItems
+from pages.terms import TermSchema, locale_by_code, named_terms, term, terms_of, visible_term_map
 
-from .selectors import terms_of, visible_term_map, ward_notices
+from .selectors import ward_notices
 
 PUBLISHER = "新宿区"
 
@@ -89,8 +87,7 @@ router = Router(tags=["ward notices"])
 def notice_list(request, filters: NoticeFilters = Query(...)):
     """The ward's notices, newest first. Each links to the ward's official page."""
     locale = locale_by_code(filters.locale)
-    district = term_by_id_or_slug(DistrictPage, filters.district, locale) if filters.district else None
-    theme = term_by_id_or_slug(ThemePage, filters.theme, locale) if filters.theme else None
+    district, theme = named_terms(locale, filters.district, filters.theme)
     queryset = ward_notices(district, theme, filters.date_from, filters.date_to).prefetch_related(
         "districts", "themes")
     terms = _Terms(locale)

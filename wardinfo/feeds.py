@@ -4,8 +4,9 @@ district, per theme), and an iCalendar feed of events (site-wide, per district, 
 
 Built on Django's syndication framework (``django.contrib.syndication``) and the ``icalendar``
 library. Dates are given in Japan time (+09:00); the language is the visitor's language, so
-``/en/feeds/…`` lists the English translations. Only what a visitor may see is listed
-(``pages.selectors.visible_pages``).
+``/en/feeds/…`` lists the English translations. Only what a visitor may see is listed, by the
+same rules as the site and the content API (``pages.selectors.recent_articles`` and
+``upcoming_events``; districts and themes through ``pages.terms``).
 """
 
 import datetime
@@ -21,10 +22,10 @@ from django.views.decorators.cache import cache_control
 from icalendar import Calendar, Event, vGeo
 from wagtail.models import Locale, Site
 
-from pages.models import ArticlePage, DistrictPage, EventPage, ThemePage
-from pages.selectors import in_terms, visible_pages
+from pages.selectors import recent_articles, upcoming_events
+from pages.terms import district_model, tagged_terms, visible_districts, visible_term_map, visible_themes
 
-from .selectors import terms_of, visible_term_map, ward_notices
+from .selectors import ward_notices
 
 FEED_ITEMS = 50
 CALENDAR_PAST_DAYS = 30  # events that ended up to this many days ago stay in the calendar
@@ -39,11 +40,11 @@ class Scope:
         self.locale = Locale.get_active()
         self.district = self.theme = None
         if scope is not None:
-            model = {"districts": DistrictPage, "themes": ThemePage}.get(scope)
-            term = visible_pages(model, self.locale).filter(slug=slug).first() if model else None
+            terms = {"districts": visible_districts, "themes": visible_themes}.get(scope)
+            term = terms(self.locale).filter(slug=slug).first() if terms else None
             if term is None:
                 raise Http404("地域またはテーマが見つかりません。")
-            setattr(self, "district" if model is DistrictPage else "theme", term)
+            setattr(self, "district" if scope == "districts" else "theme", term)
         self.site = Site.find_for_request(request)
         self.site_name = (self.site.site_name if self.site else "") or "新宿地域ポータル"
 
@@ -56,10 +57,6 @@ class Scope:
 
     def link(self):
         return self.term.get_full_url() if self.term else (self.site.root_url + "/" if self.site else "/")
-
-    def pages(self, model):
-        """Visible pages of ``model`` in this scope (events have one district, others many)."""
-        return in_terms(visible_pages(model, self.locale), self.district, self.theme).distinct()
 
 
 def japan_time(value):
@@ -119,8 +116,7 @@ class PortalFeed(Feed):
         return getattr(item, "lead", "") or ""
 
     def item_categories(self, item):
-        district = item.district if isinstance(item, EventPage) else item.districts
-        return [term.title for term in terms_of(self.term_map, district, item.themes)]
+        return [term.title for term in tagged_terms(self.term_map, item)]
 
 
 class ArticleFeed(PortalFeed):
@@ -129,8 +125,7 @@ class ArticleFeed(PortalFeed):
     description_text = "地域の人とお店を訪ねた取材記事の新着です。"
 
     def items(self, scope):
-        return (scope.pages(ArticlePage).order_by("-first_published_at", "-pk").select_related("locale")
-                .prefetch_related("districts", "themes")[:FEED_ITEMS])
+        return recent_articles(scope.locale, scope.district, scope.theme)[:FEED_ITEMS]
 
 
 class EventFeed(PortalFeed):
@@ -140,8 +135,8 @@ class EventFeed(PortalFeed):
     description_template = "wardinfo/feeds/event_description.html"
 
     def items(self, scope):
-        return (scope.pages(EventPage).filter(end__gte=timezone.now()).order_by("-first_published_at", "-pk")
-                .select_related("district").prefetch_related("themes")[:FEED_ITEMS])
+        events = upcoming_events(scope.locale, scope.district, scope.theme)
+        return events.order_by("-first_published_at", "-pk")[:FEED_ITEMS]
 
 
 class NoticeFeed(PortalFeed):
@@ -173,7 +168,7 @@ class NoticeFeed(PortalFeed):
         return item.source.name
 
     def item_categories(self, item):
-        return ["区政情報"] + [term.title for term in terms_of(self.term_map, item.districts, item.themes)]
+        return ["区政情報"] + [term.title for term in tagged_terms(self.term_map, item)]
 
 
 FEEDS = {feed.kind: feed for feed in (ArticleFeed, EventFeed, NoticeFeed)}
@@ -196,7 +191,7 @@ def feed_links(term=None):
         def url(name, **kwargs):
             return reverse(f"wardinfo_{name}", kwargs=kwargs)
     else:
-        scope = "districts" if isinstance(term, DistrictPage) else "themes"
+        scope = "districts" if isinstance(term, district_model()) else "themes"
 
         def url(name, **kwargs):
             return reverse(f"wardinfo_term_{name}", kwargs={"scope": scope, "slug": term.slug, **kwargs})
@@ -232,7 +227,7 @@ def _event_component(event, request, stamp, term_map):
     if event.latitude is not None and event.longitude is not None:
         component.add("geo", vGeo((float(event.latitude), float(event.longitude))))
     component.add("url", event.get_full_url(request))
-    categories = [term.title for term in terms_of(term_map, event.district, event.themes)]
+    categories = [term.title for term in tagged_terms(term_map, event)]
     if categories:
         component.add("categories", categories)
     if event.last_published_at:
@@ -245,8 +240,7 @@ def events_calendar(request, scope=None, slug=None):
     """``/feeds/events.ics`` (and per district or theme): upcoming events and those just past, in Japan time."""
     where = Scope(request, scope, slug)
     since = timezone.now() - datetime.timedelta(days=CALENDAR_PAST_DAYS)
-    events = (where.pages(EventPage).filter(end__gte=since).order_by("start", "pk")
-              .select_related("district", "locale").prefetch_related("themes")[:CALENDAR_MAX_EVENTS])
+    events = upcoming_events(where.locale, where.district, where.theme, since=since)[:CALENDAR_MAX_EVENTS]
     calendar = Calendar()
     calendar.add("prodid", "-//Shinjuku regional portal//shinjuku-portal//JA")
     calendar.add("version", "2.0")

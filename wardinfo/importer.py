@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from pages.terms import district_model, theme_model
 from search.text import normalize
 
 from .models import FeedSource, WardNotice
@@ -96,7 +97,7 @@ def _published(entry):
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return timezone.now()
-    return datetime.datetime.fromtimestamp(calendar.timegm(parsed), tz=datetime.timezone.utc)
+    return datetime.datetime.fromtimestamp(calendar.timegm(parsed), tz=datetime.UTC)
 
 
 def parse(body, headers):
@@ -111,9 +112,7 @@ def parse(body, headers):
 
 def _rules(source):
     """[(keywords, district-or-theme page)] from the source's keyword rules."""
-    from pages.models import DistrictPage, ThemePage
-
-    pages = {normalize(p.title): p for p in [*DistrictPage.objects.live(), *ThemePage.objects.live()]}
+    pages = {normalize(p.title): p for p in [*district_model().objects.live(), *theme_model().objects.live()]}
     rules = []
     for line in source.keyword_rules.splitlines():
         if "→" not in line:
@@ -148,8 +147,6 @@ def import_source(source):
 
 @transaction.atomic
 def _store(source, entries):
-    from pages.models import DistrictPage, ThemePage
-
     result = ImportResult()
     rules = _rules(source)
     default_districts, default_themes = list(source.districts.all()), list(source.themes.all())
@@ -178,6 +175,6 @@ def _store(source, entries):
             continue
         text = normalize(fields["title"] + " " + nh3.clean(fields["summary"], tags=set()))
         matched = [page for words, page in rules if any(w and w in text for w in words)]
-        notice.districts.set(default_districts + [p for p in matched if isinstance(p.specific, DistrictPage)])
-        notice.themes.set(default_themes + [p for p in matched if isinstance(p.specific, ThemePage)])
+        notice.districts.set(default_districts + [p for p in matched if isinstance(p.specific, district_model())])
+        notice.themes.set(default_themes + [p for p in matched if isinstance(p.specific, theme_model())])
     return result

@@ -2,44 +2,18 @@
 Reads of the ward-information app: which notices and related sites a page shows.
 
 Notices and sites are tagged with the Japanese districts and themes; a translated district or
-theme page finds them through its translation key, as the pages app does.
+theme page finds them through its translation key, as the pages app does. Narrowing by term and the
+terms' names in a language come from ``pages.terms`` (``in_terms``, ``visible_term_map``).
 """
 
 from django.utils import timezone
+
+from pages.terms import in_terms
 
 from .models import RelatedSite, WardNotice
 
 HOME_NOTICES = 8
 TERM_NOTICES = 5
-
-
-def visible_term_map(locale):
-    """
-    Every visible district and theme of ``locale`` by translation key: one query, then pages and
-    notices (which point at the Japanese ones) find their terms' names in this language from it.
-    """
-    from pages.models import DistrictPage, ThemePage
-    from pages.selectors import visible_pages
-
-    return {page.translation_key: page for model in (DistrictPage, ThemePage) for page in visible_pages(model, locale)}
-
-
-def terms_of(term_map, *managers_or_pages):
-    """The visible terms, in order, among ``managers_or_pages`` (related managers, lists or single pages)."""
-    found = []
-    for value in managers_or_pages:
-        pages = value.all() if hasattr(value, "all") else ([value] if value is not None else [])
-        found += [term_map[page.translation_key] for page in pages if page.translation_key in term_map]
-    return found
-
-
-def _term_filter(district=None, theme=None):
-    conditions = {}
-    if district is not None:
-        conditions["districts__translation_key"] = district.translation_key
-    if theme is not None:
-        conditions["themes__translation_key"] = theme.translation_key
-    return conditions
 
 
 def ward_notices(district=None, theme=None, date_from=None, date_to=None):
@@ -48,7 +22,7 @@ def ward_notices(district=None, theme=None, date_from=None, date_to=None):
     optionally only those tagged with ``district`` and/or ``theme`` (pages of any language)
     and published within ``date_from``–``date_to`` (dates, Japan time, both inclusive).
     """
-    queryset = WardNotice.objects.filter(published_at__lte=timezone.now(), **_term_filter(district, theme))
+    queryset = in_terms(WardNotice.objects.filter(published_at__lte=timezone.now()), district, theme)
     if date_from:
         queryset = queryset.filter(published_at__date__gte=date_from)
     if date_to:
@@ -69,4 +43,4 @@ def related_sites(district=None, theme=None):
     """
     if district is None and theme is None:
         return list(RelatedSite.objects.filter(districts=None, themes=None))
-    return list(RelatedSite.objects.filter(**_term_filter(district, theme)).distinct())
+    return list(in_terms(RelatedSite.objects.all(), district, theme).distinct())

@@ -5,8 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from wagtail.models import Locale
 
-from pages.models import DistrictPage, ThemePage
-from pages.selectors import visible_pages
+from pages.terms import visible_districts, visible_themes
 
 from .feeds import feed_links
 from .selectors import ward_notices
@@ -14,8 +13,8 @@ from .selectors import ward_notices
 
 def notice_list(request):
     locale = Locale.get_active()
-    districts = list(visible_pages(DistrictPage, locale).order_by("path"))
-    themes = list(visible_pages(ThemePage, locale).order_by("path"))
+    districts = list(visible_districts(locale).order_by("path"))
+    themes = list(visible_themes(locale).order_by("path"))
     district = next((d for d in districts if d.slug == request.GET.get("district")), None)
     theme = next((t for t in themes if t.slug == request.GET.get("theme")), None)
     notices = ward_notices(district, theme).prefetch_related("districts", "themes")

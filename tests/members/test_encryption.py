@@ -6,11 +6,11 @@ rotate without losing anything.
 import datetime
 
 import pytest
-from django.test import RequestFactory
 from cryptography.fernet import Fernet
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import connection
+from django.test import RequestFactory
 from faker import Faker
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,6 @@ import pytest
 from members import postal
 from members.postal import INVALID_POSTAL_CODE_MESSAGE, Address, lookup, normalize_postal_code
 
-
 # --- normalize_postal_code -------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from members.audit import MemberAction
 from members.models import AuditEntry
 from members.tasks import purge_expired
 
@@ -20,9 +21,9 @@ def test_unverified_registrations_go_after_seven_days_and_old_audit_entries_afte
     User.objects.filter(pk=verified.pk).update(date_joined=now - timezone.timedelta(days=30))
     staff = User.objects.create_user(email="staff@example.jp", password="x" * 12)
     User.objects.filter(pk=staff.pk).update(date_joined=now - timezone.timedelta(days=30))
-    stale = AuditEntry.objects.create(actor_label="a", action=AuditEntry.Action.REVEAL, reason="r")
+    stale = AuditEntry.objects.create(actor_label="a", action=MemberAction.REVEAL, reason="r")
     AuditEntry.objects.filter(pk=stale.pk).update(created_at=now - timezone.timedelta(days=settings.AUDIT_RETENTION_DAYS + 1))
-    fresh = AuditEntry.objects.create(actor_label="a", action=AuditEntry.Action.REVEAL, reason="r")
+    fresh = AuditEntry.objects.create(actor_label="a", action=MemberAction.REVEAL, reason="r")
 
     assert purge_expired() == (1, 1)
     assert set(User.objects.filter(pk__in=[old.pk, recent.pk, verified.pk, staff.pk]).values_list("pk", flat=True)) \

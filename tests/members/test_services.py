@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from members import services
+from members.audit import MemberAction
 from members.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -33,4 +34,4 @@ def test_administrators_give_a_reason_and_never_suspend_themselves(administrator
     with pytest.raises(ValidationError, match="すでに利用停止中"):
         services.suspend_member(administrator, member, "もう一度")
     assert list(AuditEntry.objects.values_list("action", "reason")) == [
-        (AuditEntry.Action.SUSPEND, "規約違反の投稿が続いたため")]
+        (MemberAction.SUSPEND, "規約違反の投稿が続いたため")]

@@ -78,15 +78,17 @@ def every_decision_is_audited(request):
     if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
         return
     from members.models import AuditEntry
-    from moderation.models import Post, Sanction, Submission
+    from moderation import registry
+    from moderation.audit import ModerationAction
+    from moderation.models import Sanction
 
     entries = AuditEntry.objects.filter(action__in=[
-        AuditEntry.Action.APPROVE, AuditEntry.Action.REFUSE, AuditEntry.Action.HIDE, AuditEntry.Action.RESTORE,
-        AuditEntry.Action.EDIT, AuditEntry.Action.SANCTION])
+        ModerationAction.APPROVE, ModerationAction.REFUSE, ModerationAction.HIDE, ModerationAction.RESTORE,
+        ModerationAction.EDIT, ModerationAction.SANCTION])
     targets = {entry.details.get("target") for entry in entries}
-    for model, prefix in ((Post, "post"), (Submission, "submission")):
-        for item in model.objects.exclude(decided_by=None):
-            assert f"{prefix}:{item.pk}" in targets, f"{prefix}:{item.pk} was decided without an audit entry"
+    for kind in registry.kinds():  # every kind the registry knows, a test's own included
+        for item in kind.model.objects.exclude(decided_by=None):
+            assert kind.key(item) in targets, f"{kind.key(item)} was decided without an audit entry"
     for sanction in Sanction.objects.all():
         assert f"sanction:{sanction.pk}" in targets, f"sanction {sanction.pk} has no audit entry"
     for entry in entries:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from members.models import AuditEntry
 from moderation import services
+from moderation.audit import ModerationAction
 from moderation.models import Post, Sanction, Status, Submission
 from tests.staff import login_staff
 
@@ -63,13 +64,13 @@ def test_single_and_bulk_decisions_are_taken_and_logged(client, moderator, held,
                                    "selected": [f"post:{second.pk}", f"post:{third.pk}"]}, follow=True)
     assert "2件を処理しました" in response.content.decode()
     assert set(Post.objects.filter(pk__in=[second.pk, third.pk]).values_list("status", flat=True)) == {"refused"}
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.APPROVE, actor=moderator).count() == 1
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.REFUSE, actor=moderator).count() == 2
+    assert AuditEntry.objects.filter(action=ModerationAction.APPROVE, actor=moderator).count() == 1
+    assert AuditEntry.objects.filter(action=ModerationAction.REFUSE, actor=moderator).count() == 2
     closed = client.get(QUEUE, {"state": "closed"}).content.decode()
     assert "宣伝目的のため" in closed
     client.post(f"{QUEUE}?state=closed", {"single": f"restore|post:{second.pk}"})
     assert Post.objects.get(pk=second.pk).status == Status.SHOWN
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.RESTORE).count() == 1
+    assert AuditEntry.objects.filter(action=ModerationAction.RESTORE).count() == 1
 
 
 def test_refusal_without_reason_is_an_error_and_changes_nothing(client, moderator, held):
@@ -77,7 +78,7 @@ def test_refusal_without_reason_is_an_error_and_changes_nothing(client, moderato
     response = client.post(QUEUE, {"single": f"refuse|post:{held[0].pk}", "reason": ""}, follow=True)
     assert "理由を入力してください" in response.content.decode()
     assert Post.objects.get(pk=held[0].pk).status == Status.HELD
-    assert not AuditEntry.objects.filter(action=AuditEntry.Action.REFUSE).exists()
+    assert not AuditEntry.objects.filter(action=ModerationAction.REFUSE).exists()
     bad = client.post(QUEUE, {"single": "approve|post:999999"})
     assert bad.status_code == 404
     nothing = client.post(QUEUE, {"bulk": "1", "action": "approve"}, follow=True)
@@ -93,7 +94,7 @@ def test_edit_with_note_and_sanction_from_the_admin(client, moderator, held):
     assert missing_note.status_code == 200 and Post.objects.get(pk=post.pk).body == post.body
     client.post(url, {"title": post.thread.title, "body": "燃えないゴミの日を教えてください。", "note": "表現を整えました"})
     assert Post.objects.get(pk=post.pk).body == "燃えないゴミの日を教えてください。"
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.EDIT)
+    entry = AuditEntry.objects.get(action=ModerationAction.EDIT)
     assert entry.details["before"]["body"] == "燃えないゴミは何曜日ですか。" and entry.reason == "表現を整えました"
 
     sanction_url = f"/admin/moderation/members/{post.author_id}/sanction/"
@@ -103,7 +104,7 @@ def test_edit_with_note_and_sanction_from_the_admin(client, moderator, held):
     client.post(sanction_url, {"kind": "suspend", "days": "7", "reason": "宣伝の繰り返し"})
     sanction = Sanction.objects.get()
     assert sanction.kind == "suspend" and sanction.until > timezone.now() + datetime.timedelta(days=6)
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.SANCTION, subject=post.author).exists()
+    assert AuditEntry.objects.filter(action=ModerationAction.SANCTION, subject=post.author).exists()
 
 
 def test_residents_text_is_escaped_in_the_admin(client, moderator, board, make_member):

@@ -61,6 +61,31 @@ def test_held_post_is_202_with_the_reason_for_its_author(api, board, captcha_ok)
     assert Client().get(f"/api/v3/board/threads/{body['thread']}/").status_code == 404
 
 
+def test_the_author_reads_their_held_thread_with_a_note_and_nobody_else_learns_it_exists(
+        api, member, make_member, board, moderator, captcha_ok):
+    policy = services.current_policy()
+    policy.trusted_after_approved_posts = 1
+    policy.save()
+    post = services.create_thread(member, board, "はじめまして", "よろしくお願いします。")
+    assert post.status == Status.HELD
+    url = f"/api/v3/board/threads/{post.thread_id}/"
+    own = api.get(url)
+    assert own.status_code == 200, own.content
+    detail = own.json()
+    assert detail["can_reply"] is False and "確認待ち" in detail["note"]
+    assert detail["items"][0]["status"] == "held" and "運営者が確認" in detail["items"][0]["status_reason"]
+    stranger = Client()
+    stranger.force_login(make_member())
+    for client in (stranger, Client()):
+        assert client.get(url).status_code == 404
+    assert stranger.post(f"{url}posts/", {"body": "返信", "captcha": "t"}).status_code == 404
+    reply = _post(api, f"{url}posts/", {"body": "追記です"})
+    assert reply.status_code == 403 and reply.json()["code"] == "thread_closed"
+    services.approve(post, moderator)
+    public = Client().get(url).json()
+    assert public["can_reply"] is True and public["note"] == "" and public["items"][0]["status_reason"] == ""
+
+
 @pytest.mark.parametrize("data, status, code", [
     ({"title": "", "body": "本文"}, 422, "validation_error"),
     ({"title": "題名", "body": "あ" * 4001}, 422, "validation_error"),

@@ -9,17 +9,19 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from wagtail.models import Page
 
 from members.models import AuditEntry
 from members.services import export_member_data, withdraw_member
 from moderation import selectors, services, tasks
+from moderation.audit import ModerationAction
 from moderation.models import Flag, NGWord, Post, Sanction, Status, Submission
 from pages.models import DistrictPage, EventPage, ShopPage, ThemePage
 
 pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery staple"  # every member's in conftest's make_member
 
 
 def _audit(action, **details):
@@ -43,7 +45,7 @@ def test_new_members_post_is_held_until_approved_then_shown_and_audited(board, m
     post.refresh_from_db()
     assert post.status == Status.SHOWN and post.decided_by == moderator and post.queued_at is None
     assert post.thread in selectors.visible_threads(board)
-    entry = _audit(AuditEntry.Action.APPROVE, target=f"post:{post.pk}")[0]
+    entry = _audit(ModerationAction.APPROVE, target=f"post:{post.pk}")[0]
     assert entry.actor == moderator and entry.subject == newcomer
     assert entry.details["before"]["status"] == "held" and entry.details["after"]["status"] == "shown"
 
@@ -175,7 +177,7 @@ def test_unverified_suspended_and_banned_members_cannot_post(board, make_member,
     warned = make_member()
     services.sanction(warned, moderator, Sanction.Kind.WARN, "言葉づかいに注意してください")
     assert services.create_thread(warned, board, "注意のあと", "気をつけます。").status == Status.SHOWN
-    assert len(_audit(AuditEntry.Action.SANCTION)) == 3
+    assert len(_audit(ModerationAction.SANCTION)) == 3
     assert mail.outbox[-1].subject == "【新宿地域ポータル】注意のお知らせ" and mail.outbox[-1].to == [warned.email]
 
 
@@ -186,7 +188,7 @@ def test_sanction_needs_a_reason_and_a_period(member, moderator):
     with pytest.raises(Exception) as no_days:
         services.sanction(member, moderator, Sanction.Kind.SUSPEND, "宣伝の繰り返し")
     assert "日数" in str(no_days.value)
-    assert not Sanction.objects.exists() and not _audit(AuditEntry.Action.SANCTION)
+    assert not Sanction.objects.exists() and not _audit(ModerationAction.SANCTION)
 
 
 # --- decisions --------------------------------------------------------------------------------
@@ -198,7 +200,7 @@ def test_refuse_hide_restore_edit_each_leave_an_audit_entry_and_refusal_mails_th
     services.moderator_edit(post, moderator, "回覧板の内容です。", "電話番号を削除")
     post.refresh_from_db()
     assert "03-1234-5678" not in post.body_html
-    edit = _audit(AuditEntry.Action.EDIT, target=f"post:{post.pk}")[0]
+    edit = _audit(ModerationAction.EDIT, target=f"post:{post.pk}")[0]
     assert "03-1234-5678" in edit.details["before"]["body"] and "03-1234-5678" not in edit.details["after"]["body"]
     assert edit.reason == "電話番号を削除"
     services.approve(post, moderator)
@@ -219,8 +221,8 @@ def test_refuse_hide_restore_edit_each_leave_an_audit_entry_and_refusal_mails_th
     assert refusal.to == [other.author.email] and "掲載できませんでした" in refusal.subject
     assert "営業目的の投稿" in refusal.body
 
-    for action in (AuditEntry.Action.APPROVE, AuditEntry.Action.HIDE, AuditEntry.Action.RESTORE,
-                   AuditEntry.Action.REFUSE, AuditEntry.Action.EDIT):
+    for action in (ModerationAction.APPROVE, ModerationAction.HIDE, ModerationAction.RESTORE,
+                   ModerationAction.REFUSE, ModerationAction.EDIT):
         assert AuditEntry.objects.filter(action=action, actor=moderator).exists(), action
 
 
@@ -251,10 +253,10 @@ def test_a_refused_post_corrected_by_its_author_is_not_a_duplicate(board, member
 
 def test_refusing_without_a_reason_changes_nothing(board, member, policy, moderator):
     post = services.create_thread(member, board, "話題", "本文です。")
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.refuse(post, moderator, " ")
     post.refresh_from_db()
-    assert post.status == Status.SHOWN and not _audit(AuditEntry.Action.REFUSE)
+    assert post.status == Status.SHOWN and not _audit(ModerationAction.REFUSE)
 
 
 def test_only_moderators_decide(board, member, policy, editor):
@@ -292,7 +294,7 @@ def test_an_approved_shop_submission_becomes_a_draft_page_waiting_in_the_workflo
     state = page.current_workflow_state
     assert state is not None and state.status == "in_progress"
     assert state.current_task_state.task.name == "内容確認"
-    assert _audit(AuditEntry.Action.APPROVE, target=f"submission:{submission.pk}")[0].details["page_id"] == page.pk
+    assert _audit(ModerationAction.APPROVE, target=f"submission:{submission.pk}")[0].details["page_id"] == page.pk
 
 
 def test_nickname_is_not_credited_without_consent(member, policy, moderator):
@@ -379,7 +381,7 @@ def test_retention_purges_only_old_refused_hidden_and_deleted_contributions(boar
     shown = services.create_thread(member, board, "公開中", "ずっと公開の投稿です。")
     Post.objects.filter(pk=old_refused.pk).update(decided_at=timezone.now() - datetime.timedelta(days=31))
     Post.objects.filter(pk=shown.pk).update(created_at=timezone.now() - datetime.timedelta(days=400))
-    posts, _submissions = tasks.purge_expired()
+    posts = tasks.purge_expired()["post"]
     assert not Post.objects.filter(pk=old_refused.pk).exists()
     assert Post.objects.filter(pk__in=[recent_refused.pk, shown.pk]).count() == 2
     assert posts >= 1
@@ -405,8 +407,8 @@ def test_withdrawal_keeps_or_deletes_posts_and_export_lists_them(board, make_mem
     gone = services.create_thread(leaver, board, "消す投稿", "退会と一緒に消します。")
     data = export_member_data(keeper)
     assert [p["thread"] for p in data["posts"]] == ["残す投稿"] and data["posts"][0]["status"] == "公開中"
-    withdraw_member(keeper, keep_posts=True)
-    withdraw_member(leaver, keep_posts=False)
+    withdraw_member(keeper, keep_posts=True, password=PASSWORD)
+    withdraw_member(leaver, keep_posts=False, password=PASSWORD)
     kept.refresh_from_db()
     assert kept.author_name() == "退会したユーザー"
     assert not Post.objects.filter(pk=gone.pk).exists()
@@ -448,7 +450,7 @@ def test_every_field_of_a_submission_is_screened_but_a_shops_own_phone_is_not_pe
 
 
 def test_the_admin_menu_counts_what_waits(board, make_member, rf, moderator, editor):
-    from moderation.wagtail_hooks import register_queue_menu_item
+    from moderation.admin_views import ModerationQueueViewSet
 
     policy = services.current_policy()
     policy.trusted_after_approved_posts = 1
@@ -456,7 +458,7 @@ def test_the_admin_menu_counts_what_waits(board, make_member, rf, moderator, edi
     services.create_thread(make_member(), board, "質問", "ゴミの日はいつですか。")
     services.submit(make_member(), Submission.Kind.LOCAL_INFO, "朝市", "毎月第2日曜日です。")
     assert selectors.queue_size() == 2
-    item = register_queue_menu_item()
+    item = ModerationQueueViewSet().get_menu_item()
     request = rf.get("/admin/")
     request.user = moderator
     assert item.is_shown(request) and item.render_component(request).label == "投稿の審査（2件）"

@@ -52,6 +52,28 @@ def test_held_post_is_visible_only_to_its_author_with_the_reason(client, board, 
     assert "はじめまして" in mine and "はじめのうちの投稿は" in mine
 
 
+def test_the_author_opens_their_held_thread_with_a_note_and_mine_links_only_to_readable_threads(
+        client, board, make_member, moderator):
+    from moderation import services
+
+    policy = services.current_policy()
+    policy.trusted_after_approved_posts = 1
+    policy.save()
+    author, other = make_member(), make_member()
+    held = services.create_thread(author, board, "はじめまして", "よろしくお願いします。")
+    shown = services.create_thread(other, board, "町の話題", "どなたでもどうぞ。")
+    services.approve(shown, moderator)
+    reply = services.reply(author, shown.thread, "よろしくお願いします。返信です。")
+    services.hide(shown, moderator, "確認のため")  # the thread replied to is no longer readable
+    client.force_login(author)
+    page = client.get(f"/board/threads/{held.thread_id}/").content.decode()
+    assert "運営者の確認待ちです" in page and "公開されるまで返信できません" in page
+    mine = client.get("/board/mine/").content.decode()
+    assert f'href="/board/threads/{held.thread_id}/#post-{held.pk}"' in mine
+    assert "町の話題" in mine and f"/board/threads/{reply.thread_id}/" not in mine
+    assert client.get(f"/board/threads/{reply.thread_id}/").status_code == 404
+
+
 def test_bad_input_keeps_the_text_and_stores_nothing(client, board, member, policy, captcha_ok):
     client.force_login(member)
     response = client.post(f"/board/{board.slug}/new/", {"title": "", "body": "本文だけ書きました",

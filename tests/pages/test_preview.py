@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from pages.models import ArticlePage
+from tests.staff import login_staff
 
 from .workflow_helpers import article_form
-from tests.staff import login_staff
 
 pytestmark = pytest.mark.django_db
 

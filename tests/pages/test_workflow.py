@@ -11,9 +11,9 @@ from wagtail.models import PageLogEntry, WorkflowState
 
 from pages.editorial import APPROVAL_TASK, REVIEW_TASK
 from pages.models import ArticleIndexPage, ArticlePage, DistrictPage, ThemePage
+from tests.staff import login_staff
 
 from .workflow_helpers import add_url, article_form, edit_url
-from tests.staff import login_staff
 
 pytestmark = pytest.mark.django_db
 

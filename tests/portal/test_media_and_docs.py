@@ -2,6 +2,7 @@
 
 import pytest
 from wagtail.images import get_image_model
+
 from tests.staff import login_staff
 
 pytestmark = pytest.mark.django_db

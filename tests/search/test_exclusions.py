@@ -95,10 +95,12 @@ def board(db):
     return Board.objects.get(slug="district-okubo"), timezone.now()
 
 
+PASSWORD = "correct horse battery staple"
+
+
 def _member(n, when, **extra):
     return get_user_model().objects.create_user(
-        email=f"pika{n}.member@example.jp", password="correct horse battery staple", email_verified_at=when,
-        **extra)
+        email=f"pika{n}.member@example.jp", password=PASSWORD, email_verified_at=when, **extra)
 
 
 @pytest.mark.parametrize("decision", ["hide", "refuse"])
@@ -135,7 +137,7 @@ def test_a_withdrawn_members_data_is_never_found(client, board):
     # Posts are found by their text only: never by the author's nickname, name or e-mail.
     for personal in ["ぴかぴか太郎", "鉄砲丸", "水野 鉄砲丸", "pika3.member@example.jp", "pika3.member"]:
         assert api_hits(client, personal) == [], personal
-    withdraw_member(member, keep_posts=True)
+    withdraw_member(member, keep_posts=True, password=PASSWORD)
     # The post stays (under 退会したユーザー) and is found by its text; the member is not found at all.
     assert ("post", post.pk) in api_hits(client, "すべり台")
     for personal in ["ぴかぴか太郎", "鉄砲丸", "pika3.member@example.jp"]:
@@ -153,6 +155,6 @@ def test_a_withdrawn_members_deleted_posts_leave_the_index(client, board):
     member = _member(4, board[1], nickname="みずでっぽう")
     post = services.create_thread(member, board[0], "ぴかぴか水鉄砲の貸し出し", "本文")
     assert ("post", post.pk) in api_hits(client, "ぴかぴか水鉄砲")
-    withdraw_member(member, keep_posts=False)
+    withdraw_member(member, keep_posts=False, password=PASSWORD)
     assert ("post", post.pk) not in api_hits(client, "ぴかぴか水鉄砲")
     assert not SearchDocument.objects.filter(source="moderation.post", object_id=str(post.pk)).exists()

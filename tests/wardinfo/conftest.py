@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from pages.models import DistrictPage, ThemePage
+from tests.wardinfo.feed_server import local_feeds
 from wardinfo.models import FeedSource, RelatedSite, WardNotice
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
@@ -40,3 +41,10 @@ def notices(db):
         "ahead": make("来年の成人の日のつどい", timezone.now() + datetime.timedelta(days=1)),
         "okubo": okubo, "bosai": bosai, "kosodate": kosodate, "source": source,
     }
+
+
+@pytest.fixture
+def feeds(settings, db):
+    """The ward's feeds on a local HTTP server (see feed_server.py), with only this test's sources."""
+    with local_feeds(settings) as server:
+        yield server

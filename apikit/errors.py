@@ -1,0 +1,52 @@
+"""
+The API's errors: one problem-document shape (RFC 7807, ``application/problem+json``) for every
+router, with a stable machine-readable ``code`` added::
+
+    {"type": "about:blank", "title": "Not Found", "status": 404,
+     "code": "not_found", "detail": "…", "errors": [ … only for validation … ]}
+
+Here, below every app, so that members, moderation, pages, search and wardinfo raise the same
+``ApiError`` and the portal renders it with the same ``problem()``, without one app importing
+another's API module for it.
+"""
+
+from http import HTTPStatus
+
+from django.http import JsonResponse
+from ninja.errors import HttpError
+
+PROBLEM_JSON = "application/problem+json"
+
+# The code a problem carries when the raiser named none: one per status the API answers with.
+CODES = {
+    400: "bad_request",
+    401: "authentication_required",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+class ApiError(HttpError):
+    """An error with a stable code (and details in ``errors``): clients branch on the code, not the text."""
+
+    def __init__(self, status, code, message, errors=None):
+        super().__init__(status, message)
+        self.code, self.errors = code, errors
+
+
+def problem(status, detail="", code=None, errors=None):
+    """The problem document for ``status``; ``code`` defaults to the status's entry in ``CODES``."""
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    body = {"type": "about:blank", "title": title, "status": status, "code": code or CODES.get(status, "error"),
+            "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return JsonResponse(body, status=status, content_type=PROBLEM_JSON, json_dumps_params={"ensure_ascii": False},
+                        safe=False)

@@ -1,0 +1,42 @@
+"""
+The moderation app's part of a member's data: their posts and submissions, in every state, in
+the export (開示); on withdrawal they stay under 「退会したユーザー」 or go, as the member chose.
+"""
+
+from members import personal_data
+
+from .models import Post, Status, Submission
+
+
+def export_posts(user):
+    posts = Post.objects.filter(author=user).select_related("thread", "thread__board").order_by("created_at")
+    return [
+        {"id": p.pk, "board": p.thread.board.title, "thread": p.thread.title, "body": p.body,
+         "status": p.get_status_display(), "reason": p.status_reason, "created_at": p.created_at.isoformat(),
+         "images": p.images.count()}
+        for p in posts
+    ]
+
+
+def export_submissions(user):
+    return [
+        {"id": s.pk, "kind": s.get_kind_display(), "title": s.title, "body": s.body, "data": s.data,
+         "status": s.get_status_display(), "reason": s.status_reason, "created_at": s.created_at.isoformat()}
+        for s in Submission.objects.filter(author=user).order_by("created_at")
+    ]
+
+
+def erase_posts(user, keep_posts):
+    """Posts (with their images) go unless the member chose to leave them under 「退会したユーザー」."""
+    if not keep_posts:
+        Post.objects.filter(author=user).delete()
+
+
+def erase_submissions(user, keep_posts):
+    """Submissions go too; one that became a published page is the page's record and stays."""
+    if not keep_posts:
+        Submission.objects.filter(author=user).exclude(status=Status.SHOWN, created_page__isnull=False).delete()
+
+
+personal_data.register("posts", export=export_posts, erase=erase_posts)
+personal_data.register("submissions", export=export_submissions, erase=erase_submissions)
