@@ -13,6 +13,7 @@ another's API module for it.
 from http import HTTPStatus
 
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 from ninja.errors import HttpError
 
 PROBLEM_JSON = "application/problem+json"
@@ -30,6 +31,21 @@ CODES = {
 }
 
 
+# What a problem says when the raiser gave no detail, in the active language (the API's paths carry
+# no language prefix, so Japanese), so ``problem(404)`` is enough.
+DETAILS = {
+    400: _("リクエストの内容が正しくありません。"),
+    401: _("認証が必要です。"),
+    403: _("この操作は許可されていません。"),
+    404: _("見つかりません。"),
+    405: _("この方法でのリクエストは受け付けていません。"),
+    422: _("入力内容に誤りがあります。"),
+    429: _("短い時間に続けてリクエストされています。しばらく待ってからお試しください。"),
+    500: _("サーバーでエラーが発生しました。"),
+}
+UNKNOWN_ENDPOINT = _("この API はありません。")
+
+
 class ApiError(HttpError):
     """An error with a stable code (and details in ``errors``): clients branch on the code, not the text."""
 
@@ -39,13 +55,16 @@ class ApiError(HttpError):
 
 
 def problem(status, detail="", code=None, errors=None):
-    """The problem document for ``status``; ``code`` defaults to the status's entry in ``CODES``."""
+    """
+    The problem document for ``status``; ``code`` defaults to the status's entry in ``CODES``, an
+    empty ``detail`` to the status's entry in ``DETAILS`` (lazy texts are rendered here).
+    """
     try:
         title = HTTPStatus(status).phrase
     except ValueError:
         title = "Error"
     body = {"type": "about:blank", "title": title, "status": status, "code": code or CODES.get(status, "error"),
-            "detail": detail}
+            "detail": str(detail or DETAILS.get(status, ""))}
     if errors is not None:
         body["errors"] = errors
     return JsonResponse(body, status=status, content_type=PROBLEM_JSON, json_dumps_params={"ensure_ascii": False},

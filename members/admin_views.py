@@ -14,7 +14,6 @@ marked ``no-store``; they are never put in the session or in a listing.
 """
 
 import datetime
-import json
 
 import django_filters
 from django import forms
@@ -40,7 +39,17 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from . import audit, services
 from .models import PERSONAL_FIELDS, AuditEntry, Consent, User
-from .selectors import STATE_QUERIES, AccountState, account_state_label, in_state
+from .personal_data import activity_of
+from .selectors import (
+    STATE_QUERIES,
+    AccountState,
+    People,
+    account_state_label,
+    details_text,
+    in_state,
+    of_people,
+    staff_labels,
+)
 
 VIEW_MEMBERS = "members.view_user"
 CHANGE_MEMBERS = "members.change_user"
@@ -58,6 +67,7 @@ def field_label(name):
 
 
 PERSONAL_FIELD_CHOICES = [(name, field_label(name)) for name in PERSONAL_FIELDS]
+ACTIVITY_ROWS = 20  # the member's latest contributions on their page (every app's, members.personal_data)
 
 
 # --- status -----------------------------------------------------------------------------------
@@ -122,10 +132,25 @@ class DeleteForm(ReasonForm):
 # --- member list ------------------------------------------------------------------------------
 
 class MemberFilterSet(WagtailFilterSet):
+    """Residents by default; staff accounts on their own tab (``people=staff``)."""
+
+    people = django_filters.ChoiceFilter(
+        label="区分", choices=People.CHOICES, method="filter_people", empty_label=None, initial=People.RESIDENTS,
+        widget=forms.RadioSelect,
+    )
     status = django_filters.ChoiceFilter(
         label="状態", choices=AccountState.CHOICES, method="filter_status", empty_label="すべて",
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and data.get("people") not in dict(People.CHOICES):
+            data = data.copy()
+            data["people"] = People.RESIDENTS
+        super().__init__(data, *args, **kwargs)
+
+    def filter_people(self, queryset, name, value):
+        return of_people(value, queryset)
 
     def filter_status(self, queryset, name, value):
         return in_state(value, queryset) if value in STATE_QUERIES else queryset
@@ -137,7 +162,10 @@ class MemberFilterSet(WagtailFilterSet):
 
 @method_decorator(never_cache, name="dispatch")
 class MemberIndexView(generic.IndexView):
-    """Nickname, masked e-mail, status and date joined: nothing that identifies a person."""
+    """
+    Nickname, masked e-mail, status and date joined: nothing that identifies a person. Two tabs,
+    住民会員 (the default) and スタッフ (with their roles), so residents are never mixed with staff.
+    """
 
     model = User
     permission_required = "view"
@@ -148,10 +176,17 @@ class MemberIndexView(generic.IndexView):
     paginate_by = 30
     search_fields = ["nickname"]
     filterset_class = MemberFilterSet
+    template_name = "members/admin/member_index.html"
+    results_template_name = "members/admin/index_results.html"
     detail_url_name = None
 
     def get_base_queryset(self):
-        return User.objects.defer(*NOT_LOADED)
+        return User.objects.defer(*NOT_LOADED).prefetch_related("groups")
+
+    @cached_property
+    def people(self):
+        """The tab shown (the filter set turns a missing or unknown value into residents)."""
+        return self.filters.form.data.get("people") if self.filters else People.RESIDENTS
 
     def get_search_form(self):
         return MemberSearchForm(self.request.GET if self.search_kwarg in self.request.GET else None)
@@ -168,16 +203,35 @@ class MemberIndexView(generic.IndexView):
 
     @cached_property
     def columns(self):
-        return [
+        columns = [
             TitleColumn("__str__", label="ニックネーム", sort_key="nickname", get_url=self.get_detail_url),
             Column("masked_email", label="メールアドレス（一部のみ）"),
             Column("status", label="状態", accessor=account_state_label),
             Column("date_joined", label="登録日", sort_key="date_joined",
                    accessor=lambda member: timezone.localdate(member.date_joined)),
         ]
+        if self.people == People.STAFF:
+            columns.insert(1, Column("roles", label="役割", accessor=roles_display))
+        return columns
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["people_tabs"] = [{"value": value, "label": label, "current": value == self.people,
+                                   "url": f"{self.index_url}?people={value}"} for value, label in People.CHOICES]
+        return context
 
     def get_list_more_buttons(self, instance):
         return []
+
+
+ROLE_WORDS = {"Editors": "編集者", "Moderators": "審査担当", "Administrators": "管理者"}
+
+
+def roles_display(member):
+    roles = [ROLE_WORDS.get(group.name, group.name) for group in member.groups.all()]
+    if member.is_superuser:
+        roles.insert(0, "スーパーユーザー")
+    return "、".join(roles) or "—"
 
 
 # --- member's page, reveal, actions -----------------------------------------------------------
@@ -265,6 +319,7 @@ class MemberDetailView(generic.InspectView):
         pk = (self.object.pk,)
         context.update(
             consents=Consent.objects.filter(user=self.object).order_by("document", "-agreed_at"),
+            activity=activity_of(self.object, limit=ACTIVITY_ROWS),
             reveal_url=reverse(self.reveal_url_name, args=pk),
             suspend_url=reverse(self.suspend_url_name, args=pk),
             reactivate_url=reverse(self.reactivate_url_name, args=pk),
@@ -383,22 +438,6 @@ def fields_display(entry):
     return "、".join(field_label(name) if name in PERSONAL_FIELDS else name for name in entry.fields or [])
 
 
-FILTER_LABELS = {"action": "操作", "date_from": "開始日", "date_to": "終了日", "q": "検索"}
-
-
-def details_display(entry):
-    """The entry's details in words: an export's filter, a deleted member's number."""
-    details = entry.details or {}
-    if "filters" in details:
-        filters = details["filters"] or {}
-        words = [f"{FILTER_LABELS.get(key, key)}={audit.label(value) if key == 'action' else value}"
-                 for key, value in filters.items()]
-        return "書き出し条件: " + ("、".join(words) if words else "なし（全件）")
-    if "subject_id" in details:
-        return f"会員番号 {details['subject_id']}"
-    return json.dumps(details, ensure_ascii=False, sort_keys=True) if details else ""
-
-
 def spreadsheet_safe(value):
     """A cell Excel will not run as a formula (a nickname such as ``=HYPERLINK(...)``)."""
     text = "" if value is None else str(value)
@@ -407,7 +446,11 @@ def spreadsheet_safe(value):
 
 @method_decorator(never_cache, name="dispatch")
 class AuditLogView(generic.IndexView):
-    """The audit trail, newest first, filtered by action and date; CSV export is itself logged."""
+    """
+    The audit trail, newest first, filtered by action and date; CSV export is itself logged.
+    Staff appear by their name (「氏名（スタッフ）」), residents by nickname and number; the details
+    read as Japanese text (``members.selectors.details_text``), on the page and in the CSV.
+    """
 
     model = AuditEntry
     permission_required = "view"
@@ -418,6 +461,7 @@ class AuditLogView(generic.IndexView):
     paginate_by = 50
     search_fields = ["actor_label", "subject_label"]
     filterset_class = AuditEntryFilterSet
+    results_template_name = "members/admin/index_results.html"
     FORMATS = (generic.IndexView.FORMAT_CSV,)  # xlsx is not offered: one logged export format
     list_export = ["created_at", "actor_label", "action", "subject_label", "reason", "fields", "details"]
     export_headings = {"created_at": "日時", "actor_label": "操作者", "action": "操作", "subject_label": "対象",
@@ -439,13 +483,24 @@ class AuditLogView(generic.IndexView):
     def columns(self):
         return [
             Column("created_at", label="日時", accessor=lambda e: timezone.localtime(e.created_at)),
-            Column("actor_label", label="操作者"),
+            Column("actor_label", label="操作者", accessor=self.actor_display),
             Column("action", label="操作", accessor=lambda e: audit.label(e.action)),
-            Column("subject_label", label="対象"),
+            Column("subject_label", label="対象", accessor=self.subject_display),
             Column("reason", label="理由"),
             Column("fields", label="項目", accessor=fields_display),
-            Column("details", label="詳細", accessor=details_display),
+            Column("details", label="詳細", accessor=details_text),
         ]
+
+    @cached_property
+    def staff(self):
+        """Staff by their name (「氏名（スタッフ）」), found when shown; residents as recorded."""
+        return staff_labels()
+
+    def actor_display(self, entry):
+        return self.staff.get(entry.actor_id, entry.actor_label)
+
+    def subject_display(self, entry):
+        return self.staff.get(entry.subject_id, entry.subject_label)
 
     @cached_property
     def header_buttons(self):
@@ -483,12 +538,12 @@ class AuditLogView(generic.IndexView):
     def to_row_dict(self, entry):
         return {
             "created_at": timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-            "actor_label": entry.actor_label,
+            "actor_label": self.actor_display(entry),
             "action": audit.label(entry.action),
-            "subject_label": entry.subject_label,
+            "subject_label": self.subject_display(entry),
             "reason": entry.reason,
             "fields": fields_display(entry),
-            "details": json.dumps(entry.details, ensure_ascii=False, sort_keys=True) if entry.details else "",
+            "details": details_text(entry, limit=None),
         }
 
     def write_csv_row(self, writer, row_dict):

@@ -34,8 +34,8 @@ class RegisterIn(Schema):
     nickname: str
     last_name: str
     first_name: str
-    last_name_kana: str
-    first_name_kana: str
+    last_name_kana: str = ""  # the reading is optional (the contract does not ask for it)
+    first_name_kana: str = ""
     date_of_birth: datetime.date
     gender: Literal["female", "male", "other", "unanswered"]
     postal_code: str

@@ -19,15 +19,26 @@ from django.db import models
 from .models import AuditEntry
 
 _ACTIONS = {}  # value -> label, in registration order
+_WORDS = {}  # a value an app records in its details (a status, a kind) -> how it reads
 
 
-def register(actions):
-    """Register a ``TextChoices`` class of actions; a value already taken by another label is an error."""
+def register(actions, words=None):
+    """
+    Register a ``TextChoices`` class of actions; a value already taken by another label is an
+    error. ``words``: how the values this app records in its entries' details read in the audit
+    log (``{"held": "確認待ち"}``; a ``TextChoices`` class's ``choices`` will do).
+    """
     for value, label in actions.choices:
         if _ACTIONS.get(value, label) != label:
             raise ValueError(f"audit action {value!r} is already registered as {_ACTIONS[value]!r}")
         _ACTIONS[value] = label
+    _WORDS.update({str(value): str(label) for value, label in dict(words or {}).items()})
     return actions
+
+
+def word(value):
+    """A recorded detail value in words, as its app declared them (the value itself otherwise)."""
+    return _WORDS.get(str(value), value) if value is not None else value
 
 
 def choices():

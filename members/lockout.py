@@ -7,8 +7,9 @@ attempt records hold no e-mail in plain text.
 
 from axes.helpers import get_cool_off, get_lockout_message
 from django.conf import settings
-from django.http import JsonResponse
 from django.shortcuts import render
+
+from apikit.errors import problem
 
 from .crypto import email_digest
 
@@ -34,10 +35,7 @@ def lockout_response(request, original_response=None, credentials=None):
     message = get_lockout_message()
     status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"type": "about:blank", "title": "Too Many Requests", "status": status,
-                             "code": "locked_out", "detail": message},
-                            status=status, content_type="application/problem+json",
-                            json_dumps_params={"ensure_ascii": False})
+        return problem(status, message, code="locked_out")
     cool_off = get_cool_off(request)
     minutes = int(cool_off.total_seconds() // 60) if cool_off else None
     return render(request, "members/lockout.html", {"message": message, "minutes": minutes}, status=status)

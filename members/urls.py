@@ -27,5 +27,6 @@ urlpatterns = [
     path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
         template_name="members/password_reset_confirm.html",
         success_url=reverse_lazy("members:login")), name="password_reset_confirm"),
+    path("terms/", views.TermsView.as_view(), name="terms"),
     path("privacy/", views.PrivacyPolicyView.as_view(), name="privacy"),
 ]

@@ -1,4 +1,4 @@
-"""Public member pages: registration, verification, log-in, profile, export, withdrawal, privacy."""
+"""Public member pages: registration, verification, log-in, profile, export, withdrawal, terms, privacy."""
 
 import json
 
@@ -9,29 +9,38 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import TemplateView
 
 from . import postal, services
-from .captcha import RECAPTCHA_POLICY
+from .captcha import page_policy
 from .forms import EmailChangeForm, LoginForm, MemberDataForm, RegistrationForm, WithdrawForm
 
 
 def fill_address(form):
-    """「住所を検索」: the address fields filled from the postal code (no JavaScript needed)."""
+    """「住所を検索」: the address fields filled from the postal code (no JavaScript needed); the notice to show."""
     data = form.data.copy()
     try:
         found = postal.lookup(data.get("postal_code", ""))
     except ValueError as exc:
         return str(exc)
     if not found:
-        return "この郵便番号の住所が見つかりませんでした。"
+        return _("この郵便番号の住所が見つかりませんでした。")
     address = found[0]
     data["prefecture"], data["municipality"] = address.prefecture, address.municipality
     data["street"] = address.town if not data.get("street") else data["street"]
     form.data = data
-    return None
+    return _("郵便番号から住所を入力しました。番地と建物名を確認してください。")
+
+
+def looked_up(form):
+    """The form after a postal-code look-up: everything typed kept, no errors yet (it is not a submission)."""
+    notice = fill_address(form)
+    form = form.__class__(form.data, instance=form.instance)
+    form._errors = {}
+    return form, notice
 
 
 @never_cache
@@ -40,15 +49,15 @@ def register(request):
     form = RegistrationForm(request.POST or None)
     notice = None
     if request.method == "POST" and "lookup_postal" in request.POST:
-        notice = fill_address(form) or "郵便番号から住所を入力しました。番地と建物名を確認してください。"
-        form = RegistrationForm(form.data)
-        form._errors = {}  # a look-up is not a submission: no errors yet
+        form, notice = looked_up(form)
+        form.keep_passwords()
     elif request.method == "POST" and form.is_valid():
         password = form.cleaned_data["password1"]
         services.register_member(form.cleaned_data, password, services.site_base_url(request))
         return redirect("members:register_done")
-    response = render(request, "members/register.html", {"form": form, "notice": notice})
-    response["Content-Security-Policy"] = RECAPTCHA_POLICY
+    response = render(request, "members/register.html", {"form": form, "postal_notice": notice})
+    if policy := page_policy():
+        response["Content-Security-Policy"] = policy
     return response
 
 
@@ -68,16 +77,16 @@ class LoginView(auth_views.LoginView):
 @require_http_methods(["GET", "POST"])
 def profile(request):
     form = MemberDataForm(request.POST or None, instance=request.user)
+    notice = None
     if request.method == "POST" and "lookup_postal" in request.POST:
-        messages.info(request, fill_address(form) or "郵便番号から住所を入力しました。")
-        form = MemberDataForm(form.data, instance=request.user)
-        form._errors = {}
+        form, notice = looked_up(form)
     elif request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "登録内容を更新しました。")
+        messages.success(request, _("登録内容を更新しました。"))
         return redirect("members:profile")
     return render(request, "members/profile.html", {"form": form, "masked_email": request.user.masked_email,
-                                                    "email_form": EmailChangeForm(user=request.user)})
+                                                    "email_form": EmailChangeForm(user=request.user),
+                                                    "postal_notice": notice})
 
 
 @login_required
@@ -88,7 +97,7 @@ def change_email(request):
     form = EmailChangeForm(request.POST, user=request.user)
     if form.is_valid():
         services.request_email_change(request.user, form.cleaned_data["email"], services.site_base_url(request))
-        messages.success(request, "新しいメールアドレスに確認用のリンクを送りました。リンクを開くと変更されます。")
+        messages.success(request, _("新しいメールアドレスに確認用のリンクを送りました。リンクを開くと変更されます。"))
         return redirect("members:profile")
     return render(request, "members/profile.html", {
         "form": MemberDataForm(instance=request.user), "masked_email": request.user.masked_email,
@@ -122,6 +131,15 @@ def withdraw(request):
 def logout_view(request):
     logout(request)
     return redirect("/")
+
+
+class TermsView(TemplateView):
+    """利用規約, versioned like the privacy policy: members agree to TERMS_VERSION (members.Consent)."""
+
+    template_name = "members/terms.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "version": settings.TERMS_VERSION}
 
 
 class PrivacyPolicyView(TemplateView):

@@ -5,7 +5,12 @@ the author), hide, restore, edit with a note, one by one or in bulk; sanctions o
 
 One ``ViewSet`` (``ModerationQueueViewSet``, registered in ``wagtail_hooks``) gives the views,
 their URLs under ``/admin/moderation/`` and the menu item with the count of what waits. Rows
-come from every kind in ``moderation.registry``; an item is named by its key (``post:9``).
+come from every kind in ``moderation.registry``; URLs and forms name an item by its key
+(``post:9``), people read its title (「『題名』」, a reply 「『スレッドの題名』への返信」).
+
+Each row has its own reason field: a decision takes the reason typed on its row (or, where the
+row has none, the shared one above the list), and each decision's message says what was done to whose
+contribution, with 「元に戻す（再表示）」 after a refusal or a hiding where restoring is allowed.
 
 Views are thin: what is listed comes from ``moderation.selectors`` and every decision goes
 through ``moderation.services``, which checks the permission and writes the audit entry (the
@@ -25,17 +30,24 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from members.selectors import can_receive_mail
 from pages.terms import district_model
 
 from . import registry, selectors, services
 from .forms import add_service_errors
-from .models import Sanction
+from .models import Sanction, Status
 from .screening import active_sanction
 
 PERMISSION = selectors.MODERATE_PERMISSION
 AGE_CHOICES = [("", "すべて"), ("24", "24時間以上"), ("72", "3日以上"), ("168", "1週間以上")]
 DECISIONS = {"approve": services.approve, "refuse": services.refuse, "hide": services.hide,
              "restore": services.restore}
+DONE = {"approve": "承認しました", "refuse": "掲載不可にしました", "hide": "非表示にしました", "restore": "再表示しました"}
+FAILED = {"approve": "承認できませんでした", "refuse": "掲載不可にできませんでした", "hide": "非表示にできませんでした",
+          "restore": "再表示できませんでした"}
+MAILED = "理由は投稿者にメールで伝えました。"
+CLOSED = (Status.HIDDEN, Status.REFUSED)
+RECENT = 10  # a member's latest contributions on the sanction page
 
 
 def find_item(key):
@@ -68,6 +80,7 @@ class ModerationView(WagtailAdminTemplateMixin, TemplateView):
     queue_url_name = None
     edit_url_name = None
     sanction_url_name = None
+    restore_url_name = None
 
     def dispatch(self, request, *args, **kwargs):
         if not selectors.can_moderate(request.user):
@@ -80,7 +93,7 @@ class ModerationView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_breadcrumbs_items(self):
         return [{"url": reverse("wagtailadmin_home"), "label": "ダッシュボード"},
-                {"url": reverse(self.queue_url_name), "label": "投稿の審査"}, {"url": "", "label": self.page_title}]
+                {"url": reverse(self.queue_url_name), "label": "投稿の審査"}, {"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -88,7 +101,7 @@ class ModerationView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-def _row(item, now, edit_url_name):
+def _row(item, now, edit_url_name, reply_threads):
     kind = registry.kind_of(item)
     queued = item.queued_at or item.created_at
     key = kind.key(item)
@@ -97,6 +110,8 @@ def _row(item, now, edit_url_name):
         "item": item,
         "kind": kind.label_of(item),
         "title": kind.title(item),
+        "name": selectors.item_name(item),
+        "reply_to": reply_threads.get(key),
         "excerpt": kind.summary(item)[:300],
         "district": kind.district_of(item),
         "waited": now - queued,
@@ -105,8 +120,23 @@ def _row(item, now, edit_url_name):
         "details_template": kind.details_template,
         "url": kind.url(item),
         "edit_url": reverse(edit_url_name, args=[key]),
+        "restore_refusal": selectors.restore_refusal(item) if item.status in CLOSED else "",
         "author": kind.author(item),
     }
+
+
+def reason_for(data, key):
+    """The reason typed on the item's own row, or the form's shared reason where its row has none."""
+    return (data.get(f"reason-{key}", "").strip() or data.get("reason", "").strip())[:1000]
+
+
+def chosen(data):
+    """(action, keys): a row's own button (``single`` = ``action|key``) or the bulk action on the ticked rows."""
+    single = data.get("single", "")
+    if single:
+        action, _, key = single.partition("|")
+        return action, [key]
+    return data.get("action", ""), data.getlist("selected")
 
 
 class QueueView(ModerationView):
@@ -128,38 +158,55 @@ class QueueView(ModerationView):
         context = super().get_context_data(**kwargs)
         filters = QueueFilterForm(self.request.GET or None)
         now = timezone.now()
+        items = self.items(filters)
+        threads = selectors.reply_threads(items)
         context["filters"] = filters
-        context["rows"] = [_row(item, now, self.edit_url_name) for item in self.items(filters)]
+        context["rows"] = [_row(item, now, self.edit_url_name, threads) for item in items]
         context["closed"] = self.request.GET.get("state") == "closed"
         return context
 
     def post(self, request, *args, **kwargs):
-        """A row's own button (``single`` = ``action|key``) or the bulk action on the checked rows."""
-        back = request.get_full_path()
-        single = request.POST.get("single", "")
-        if single:
-            action, _, key = single.partition("|")
-            keys = [key]
-        else:
-            action, keys = request.POST.get("action", ""), request.POST.getlist("selected")
-        reason = request.POST.get("reason", "").strip()[:1000]
+        """Each chosen item decided with the reason typed on its row; one message per item, naming it."""
+        action, keys = chosen(request.POST)
         if action not in DECISIONS or not keys:
             messages.error(request, "操作と対象の投稿を選んでください。")
-            return redirect(back)
-        done, failed = 0, []
+            return redirect(request.get_full_path())
         for key in keys:
             try:
-                DECISIONS[action](find_item(key), request.user, reason)
-                done += 1
+                item = find_item(key)
             except ValidationError as error:
-                failed.append(f"{key}: {' '.join(error.messages)}")
-            except services.ContributionError as error:
-                failed.append(f"{key}: {error.message}")
-        if done:
-            messages.success(request, f"{done}件を処理しました。")
-        for failure in failed:
-            messages.error(request, failure)
-        return redirect(back)
+                messages.error(request, " ".join(error.messages))
+                continue
+            decide(request, action, item, reason_for(request.POST, key), self.restore_url_name)
+        return redirect(request.get_full_path())
+
+
+def decide(request, action, item, reason, restore_url_name):
+    """One decision through the services, and the message that says what was done (or why not)."""
+    try:
+        item = DECISIONS[action](item, request.user, reason)
+    except ValidationError as error:
+        messages.error(request, f"{selectors.item_name(item)}を{FAILED[action]}：{' '.join(error.messages)}")
+        return
+    except services.ContributionError as error:
+        messages.error(request, f"{selectors.item_name(item)}を{FAILED[action]}：{error.message}")
+        return
+    messages.success(request, done_message(action, item), buttons=_done_buttons(action, item, restore_url_name))
+
+
+def done_message(action, item):
+    """「〇〇さんの投稿『題名』を掲載不可にしました。」"""
+    author = registry.kind_of(item).author(item)
+    mailed = action == "refuse" and can_receive_mail(author)
+    return f"{selectors.author_label(author)}の{selectors.item_phrase(item)}を{DONE[action]}。" + (MAILED if mailed else "")
+
+
+def _done_buttons(action, item, restore_url_name):
+    """A refusal or a hiding can be taken back (where 「再表示」 is allowed); what was approved can be opened."""
+    if action in ("refuse", "hide") and not selectors.restore_refusal(item):
+        return [messages.button(reverse(restore_url_name, args=[registry.key(item)]), "元に戻す（再表示）")]
+    url = registry.kind_of(item).url(item) if action in ("approve", "restore") else ""
+    return [messages.button(url, "表示する", new_window=True)] if url else []
 
 
 class EditForm(forms.Form):
@@ -209,6 +256,8 @@ class SanctionForm(forms.Form):
 
 
 class SanctionView(ModerationView):
+    """「〇〇さんへの処分」: the form, with the member's latest contributions and earlier sanctions beside it."""
+
     template_name = "moderation/admin/sanction.html"
     page_title = "会員への処分"
     header_icon = "warning"
@@ -216,26 +265,70 @@ class SanctionView(ModerationView):
     def load(self, member_id):
         self.member = get_object_or_404(get_user_model(), pk=member_id, is_staff=False)
 
+    def get_page_title(self):
+        return f"{selectors.author_label(self.member)}への処分"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["member"] = self.member
         context["form"] = kwargs.get("form") or SanctionForm()
         context["history"] = Sanction.objects.filter(member=self.member).select_related("created_by")
         context["active"] = active_sanction(self.member)
+        context["contributions"] = [_contribution(item, self.edit_url_name)
+                                    for item in selectors.member_contributions(self.member, limit=RECENT)]
         return context
 
     def post(self, request, *args, **kwargs):
         form = SanctionForm(request.POST)
         if form.is_valid():
             try:
-                services.sanction(self.member, request.user, form.cleaned_data["kind"], form.cleaned_data["reason"],
-                                  form.cleaned_data["days"])
+                measure = services.sanction(self.member, request.user, form.cleaned_data["kind"],
+                                            form.cleaned_data["reason"], form.cleaned_data["days"])
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "処分を記録し、会員にメールで知らせました。")
+                told = "、会員にメールで知らせました" if can_receive_mail(self.member) else ""
+                messages.success(request, f"{selectors.author_label(self.member)}への処分"
+                                          f"「{measure.get_kind_display()}」を記録し{told}。")
                 return redirect(self.queue_url_name)
         return self.render_to_response(self.get_context_data(form=form))
+
+
+def _contribution(item, edit_url_name):
+    """One of a member's contributions, as the sanction page lists it."""
+    kind = registry.kind_of(item)
+    return {"kind": kind.label_of(item), "name": selectors.item_name(item), "state": item.get_status_display(),
+            "date": item.created_at, "url": kind.url(item), "edit_url": reverse(edit_url_name, args=[kind.key(item)])}
+
+
+class RestoreView(ModerationView):
+    """
+    「元に戻す（再表示）」, the link in the message after a refusal or a hiding: the contribution, and
+    a button that restores it (a GET changes nothing). Only what ``services.restore`` allows is offered.
+    """
+
+    template_name = "moderation/admin/restore.html"
+    page_title = "投稿の再表示"
+    header_icon = "rotate"
+
+    def load(self, key):
+        try:
+            self.item = find_item(key)
+        except ValidationError:
+            raise Http404("対象が正しくありません。") from None
+        self.kind = registry.kind_of(self.item)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(item=self.item, kind_label=self.kind.label_of(self.item), name=selectors.item_name(self.item),
+                       author=selectors.author_label(self.kind.author(self.item)),
+                       excerpt=self.kind.summary(self.item)[:300], refusal=selectors.restore_refusal(self.item))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        note = request.POST.get("note", "").strip()[:1000]
+        decide(request, "restore", self.item, note, self.restore_url_name)
+        return redirect(self.queue_url_name)
 
 
 # --- the viewset -------------------------------------------------------------------------------
@@ -257,9 +350,10 @@ class QueueMenuItem(MenuItem):
 
 class ModerationQueueViewSet(ViewSet):
     """
-    The queue, the moderator's edit and sanctions: ``/admin/moderation/queue/``,
-    ``/admin/moderation/items/<key>/edit/``, ``/admin/moderation/members/<id>/sanction/``
-    (URL names ``moderation:queue``, ``moderation:edit``, ``moderation:sanction``). Each view
+    The queue, the moderator's edit, restoring and sanctions: ``/admin/moderation/queue/``,
+    ``/admin/moderation/items/<key>/edit/``, ``/admin/moderation/items/<key>/restore/``,
+    ``/admin/moderation/members/<id>/sanction/`` (URL names ``moderation:queue``,
+    ``moderation:edit``, ``moderation:restore``, ``moderation:sanction``). Each view
     checks the moderation permission; Wagtail's admin access check comes first.
     """
 
@@ -273,9 +367,10 @@ class ModerationQueueViewSet(ViewSet):
 
     def get_urlpatterns(self):
         names = {"queue_url_name": self.get_url_name("queue"), "edit_url_name": self.get_url_name("edit"),
-                 "sanction_url_name": self.get_url_name("sanction")}
+                 "sanction_url_name": self.get_url_name("sanction"), "restore_url_name": self.get_url_name("restore")}
         return [
             path("queue/", QueueView.as_view(**names), name="queue"),
             path("items/<str:key>/edit/", EditView.as_view(**names), name="edit"),
+            path("items/<str:key>/restore/", RestoreView.as_view(**names), name="restore"),
             path("members/<int:member_id>/sanction/", SanctionView.as_view(**names), name="sanction"),
         ]

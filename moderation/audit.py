@@ -4,6 +4,8 @@ from django.db import models
 
 from members import audit
 
+from .models import Sanction, Status
+
 
 class ModerationAction(models.TextChoices):
     APPROVE = "moderation_approve", "投稿の承認"
@@ -14,4 +16,5 @@ class ModerationAction(models.TextChoices):
     SANCTION = "member_sanction", "会員への処分"
 
 
-audit.register(ModerationAction)
+# The statuses and kinds of sanction its entries record, in words for the audit log.
+audit.register(ModerationAction, words={**dict(Status.choices), **dict(Sanction.Kind.choices)})

@@ -1,10 +1,14 @@
 """
 The moderation app's part of a member's data: their posts and submissions, in every state, in
-the export (開示); on withdrawal they stay under 「退会したユーザー」 or go, as the member chose.
+the export (開示); on withdrawal they stay under 「退会したユーザー」 or go, as the member chose;
+and on the member's page in the admin (staff), the latest of them with their state.
 """
+
+from django.urls import reverse
 
 from members import personal_data
 
+from . import registry, selectors
 from .models import Post, Status, Submission
 
 
@@ -38,5 +42,20 @@ def erase_submissions(user, keep_posts):
         Submission.objects.filter(author=user).exclude(status=Status.SHOWN, created_page__isnull=False).delete()
 
 
-personal_data.register("posts", export=export_posts, erase=erase_posts)
-personal_data.register("submissions", export=export_submissions, erase=erase_submissions)
+def _activity(kind_name):
+    """The member's latest contributions of one kind, as rows for the member's page in the admin."""
+    def rows(user, limit):
+        return [_activity_row(item) for item in selectors.member_contributions(user, limit, kinds=[kind_name])]
+    return rows
+
+
+def _activity_row(item):
+    """Where staff open it: where it is shown (the thread, the page it became), else its text in the queue's editor."""
+    kind = registry.kind_of(item)
+    return {"title": selectors.item_name(item), "kind": kind.label_of(item), "state": item.get_status_display(),
+            "date": item.created_at, "url": kind.url(item) or reverse("moderation:edit", args=[kind.key(item)])}
+
+
+personal_data.register("posts", export=export_posts, erase=erase_posts, activity=_activity("post"))
+personal_data.register("submissions", export=export_submissions, erase=erase_submissions,
+                       activity=_activity("submission"))

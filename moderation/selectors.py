@@ -11,6 +11,7 @@ The queue works on every kind in ``moderation.registry``, never on a named model
 from collections import namedtuple
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from . import registry
@@ -223,3 +224,64 @@ def queue_counts():
         count, oldest = summary.get(label, (0, timezone.timedelta(0)))
         summary[label] = (count + 1, max(oldest, waited))
     return summary
+
+
+# --- how the queue, its messages and the sanction page name contributions -------------------------
+
+def item_name(item):
+    """
+    A contribution as moderators read it in the queue and its messages: 「『題名』」, and a reply
+    (which has no title of its own) 「『スレッドの題名』への返信」. Never its key (``post:9``).
+    """
+    name = f"『{registry.kind_of(item).title(item)}』"
+    return f"{name}への返信" if _is_reply(item) else name
+
+
+def item_phrase(item):
+    """What follows 「〇〇さんの」 in a message: 「投稿『題名』」, or 「『スレッドの題名』への返信」."""
+    return item_name(item) if _is_reply(item) else f"投稿{item_name(item)}"
+
+
+def _is_reply(item):
+    return isinstance(item, Post) and not item.is_opening
+
+
+def author_label(member):
+    """Whose contribution, for a moderator's message: 「〇〇さん」, or 「退会したユーザー」."""
+    if member.withdrawn_at:
+        return "退会したユーザー"
+    return f"{member.nickname}さん" if member.nickname else f"会員 #{member.pk}"
+
+
+def reply_threads(items):
+    """
+    The threads of the replies among ``items``: {reply's key: {"title", "url"}}; ``url`` is the
+    thread's page while anyone may read it there, else "" (a hidden thread's page is a 404).
+    """
+    replies = [item for item in items if _is_reply(item)]
+    if not replies:
+        return {}
+    readable = set(visible_threads().filter(pk__in={post.thread_id for post in replies}).values_list("pk", flat=True))
+    return {registry.key(post): {"title": post.thread.title,
+                                 "url": reverse("board:thread", args=[post.thread_id]) if post.thread_id in readable
+                                 else ""}
+            for post in replies}
+
+
+def restore_refusal(item):
+    """Why 「再表示」 cannot be offered for this contribution ("" when it can): the rule ``services.restore`` applies."""
+    if item.status not in (Status.HIDDEN, Status.REFUSED):
+        return f"この投稿は「{item.get_status_display()}」です。再表示できるのは非表示・掲載不可の投稿です。"
+    return registry.kind_of(item).restore_refusal(item)
+
+
+def member_contributions(member, limit=10, kinds=None):
+    """
+    A member's latest contributions of the registered kinds (``kinds``: names; all by default),
+    in every state, newest first: the sanction page and the member's page list them.
+    """
+    items = []
+    for kind in registry.kinds():
+        if kinds is None or kind.name in kinds:
+            items += list(kind.objects().filter(**{kind.author_field: member}).order_by("-created_at", "-pk")[:limit])
+    return sorted(items, key=lambda item: (item.created_at, item.pk), reverse=True)[:limit]

@@ -20,6 +20,7 @@ from django.utils.html import linebreaks
 
 from members.audit import record
 from members.mail import send_templated_mail
+from members.selectors import can_contribute, can_receive_mail, is_open
 from pages.terms import district_model, theme_model
 
 from . import detectors, images, registry, screening
@@ -72,9 +73,9 @@ def clean_text(value, field, limit, required=True):
 
 
 def _require_member(member):
-    if not member.is_authenticated or not member.is_active or member.withdrawn_at:
+    if not (member.is_authenticated and is_open(member)):
         raise ContributionError("authentication_required", "投稿するにはログインしてください。", status=401)
-    if not member.email_verified_at and not member.is_staff:
+    if not can_contribute(member):
         raise ContributionError("email_not_verified", "メールアドレスの確認を済ませてから投稿してください。", status=403)
 
 
@@ -337,7 +338,7 @@ def approve(item, moderator, note=""):
 def _notify_author(item, template, reason):
     kind = registry.kind_of(item)
     author = kind.author(item)
-    if author.withdrawn_at or not author.email:
+    if not can_receive_mail(author):
         return
     try:
         send_templated_mail(author, template, {"user": author, "item": item, "title": kind.title(item),
@@ -397,8 +398,11 @@ def moderator_edit(item, moderator, body, note, title=None):
         raise ValidationError({"note": "編集の理由（メモ）を入力してください。"}, code="required")
     body = clean_text(body, "body", MAX_BODY)
     kind = registry.kind_of(item)
-    before = _snapshot(kind, item)
     with transaction.atomic():
+        # The row as stored now, locked: a stale copy (another tab, a decision meanwhile) must not
+        # put back an old status when the edited text is saved.
+        item = _lock(item, lambda fresh: True)
+        before = _snapshot(kind, item)
         (kind.apply_edit or _edit_fields)(item, body, title)
         item.save()
         record(moderator, ModerationAction.EDIT, kind.author(item), note, target=kind.key(item),
@@ -426,7 +430,7 @@ def sanction(member, moderator, kind, reason, days=None):
 
 
 def _notify_author_of_sanction(member, measure):
-    if member.withdrawn_at or not member.email:
+    if not can_receive_mail(member):
         return
     try:
         send_templated_mail(member, "moderation/email/sanction", {"user": member, "sanction": measure})

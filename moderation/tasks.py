@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from members.mail import send_templated_mail
+from members.selectors import AccountState, in_state
 
 from . import registry
 from .models import Status, Thread
@@ -48,7 +49,7 @@ def moderator_addresses():
     has_perm = (Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
                 | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
                 | Q(is_superuser=True))
-    users = User.objects.filter(has_perm, is_active=True, withdrawn_at=None).distinct()
+    users = in_state(AccountState.ACTIVE, User.objects.filter(has_perm)).distinct()
     return sorted({user.email for user in users if user.email})
 
 

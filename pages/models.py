@@ -15,22 +15,41 @@ Tree (ja locale; wagtail-localize mirrors it for en, zh-hans and ko)::
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import GroupApprovalTask, Orderable, Page, PagePermissionTester
 from wagtail.search import index
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock, LinkBlock
-from .selectors import gathered_pages, tagged_with, visible_district, visible_pages, visible_terms, with_images
+from .editorial import is_published_by_workflow, publishing_by_workflow
+from .forms import PortalPageForm
+from .selectors import (
+    event_month,
+    excluding_own_reviews,
+    for_cards,
+    four_eyes_refusal,
+    gathered_pages,
+    is_new,
+    listed_pages,
+    month_calendar,
+    month_events,
+    related_articles,
+    tagged_with,
+    visible_district,
+    visible_pages,
+    visible_terms,
+    with_images,
+)
 
 postal_code_validator = RegexValidator(r"^\d{3}-?\d{4}$", "郵便番号は 123-4567 の形式で入力してください。")
 phone_validator = RegexValidator(r"^[0-9０-９\-－()（） ]{10,15}$", "電話番号は 03-1234-5678 の形式で入力してください。")
@@ -42,11 +61,87 @@ def paginate(request, queryset):
     end the last), its cards' images loaded in one go.
     """
     page = Paginator(queryset, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = with_images(page.object_list)
+    page.object_list = for_cards(page.object_list)
     return page
 
 
-class PreviewMixin(HeadlessPreviewMixin):
+class FourEyesApprovalTask(GroupApprovalTask):
+    """
+    A group approval in which each step of a review has a different approver: nobody who asked
+    for the review, or approved another step of it, may approve this one
+    (``selectors.four_eyes_refusal``). Such a person sees no 承認 action, the step is not in their
+    list of pages to review, and the admin tells them why (``wagtail_hooks``); posting the action
+    anyway is refused.
+
+    Its approval is also the one way editors and moderators publish: while it approves, the page
+    may be published by the workflow (``editorial.publishing_by_workflow``).
+    """
+
+    class Meta:
+        verbose_name = gettext_lazy("グループ承認（各段階を別の人が承認）")
+        verbose_name_plural = gettext_lazy("グループ承認（各段階を別の人が承認）")
+
+    def refusal(self, obj, user):
+        return four_eyes_refusal(obj.current_workflow_state, self, user)
+
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        return [] if actions and self.refusal(obj, user) else actions
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        return excluding_own_reviews(super().get_task_states_user_can_moderate(user, **kwargs), self, user)
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name != "approve":
+            return super().on_action(task_state, user, action_name, **kwargs)
+        reason = four_eyes_refusal(task_state.workflow_state, self, user)
+        if reason:
+            raise PermissionDenied(reason)
+        self.approve_as_seen(task_state)
+        with publishing_by_workflow(task_state.workflow_state.object_id):
+            return super().on_action(task_state, user, action_name, **kwargs)
+
+    @staticmethod
+    def approve_as_seen(task_state):
+        """
+        An approval approves the page as the approver sees it: its latest revision (the edit
+        screen and the review preview both show that one). Wagtail records it on the revision
+        the step started with, so with ``WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT`` any save
+        during the step (the approver's own correction; the form saved before 承認 because it
+        differs from a page made outside the editor; an autosave) sent the page back to this same
+        step. Edits after a step was approved still send the page back to the first step.
+        """
+        latest = task_state.workflow_state.content_object.get_latest_revision()
+        if latest is not None and latest.pk != task_state.revision_id:
+            task_state.revision = latest
+            task_state.save(update_fields=["revision"])
+
+    @classmethod
+    def get_description(cls):
+        return gettext_lazy("選んだグループのメンバーが承認します。レビューを依頼した人と、同じレビューの別の段階を承認した人は承認できません。")
+
+
+class EditorialPermissionTester(PagePermissionTester):
+    """Wagtail's page permissions, plus the workflow's own publication (see ``pages.editorial``)."""
+
+    def can_publish(self):
+        return super().can_publish() or (self.user.is_active and is_published_by_workflow(self.page))
+
+
+class EditorialPageMixin:
+    """Every page of the portal: the editor's form (``pages.forms``), the permissions above, the 「NEW」 rule."""
+
+    base_form_class = PortalPageForm
+
+    def permissions_for_user(self, user):
+        return EditorialPermissionTester(user, self)
+
+    @property
+    def is_new(self):
+        return is_new(self)
+
+
+class PreviewMixin(EditorialPageMixin, HeadlessPreviewMixin):
     """
     Preview in the admin. With ``HEADLESS_PREVIEW_URL`` set, the admin opens the headless front
     end with a signed token, and the front end fetches the draft from ``/api/v3/preview/``;
@@ -66,7 +161,11 @@ class PreviewMixin(HeadlessPreviewMixin):
 
 
 class LocationMixin(models.Model):
-    """A point on the map (WGS84), optional. Shown as coordinates and a map link; no map tiles are loaded."""
+    """
+    A point on the map (WGS84), optional, and a map image the editor stores (a picture of the map,
+    drawn or exported beforehand). Shown as the stored image, the coordinates and a link to the
+    map; no map tiles or map scripts are ever loaded from another site (the CSP forbids them).
+    """
 
     latitude = models.DecimalField(
         "緯度", max_digits=9, decimal_places=6, null=True, blank=True,
@@ -77,7 +176,15 @@ class LocationMixin(models.Model):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
 
-    location_panels = [FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading="位置")]
+    map_image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name="地図画像", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="場所を示す地図の画像（任意）。公開ページに画像として表示します。外部の地図は埋め込みません。",
+    )
+
+    location_panels = [
+        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading="位置"),
+        FieldPanel("map_image"),
+    ]
 
     class Meta:
         abstract = True
@@ -145,7 +252,7 @@ class HomePage(PreviewMixin, Page):
         def live(model):
             return visible_pages(model, self.locale)
 
-        context["latest_articles"] = with_images(live(ArticlePage).order_by("-date", "-pk")[:6])
+        context["latest_articles"] = for_cards(live(ArticlePage).order_by("-date", "-pk")[:6])
         context["upcoming_events"] = live(EventPage).filter(end__gte=timezone.now()).order_by("start")[:6]
         context["specials"] = with_images(live(SpecialPage).order_by("-first_published_at")[:3])
         context["districts"] = live(DistrictPage).order_by("path")
@@ -177,6 +284,35 @@ class SectionIndexPage(PreviewMixin, Page):
         context.update(extra)
         context["items"] = paginate(request, pages)
         return context
+
+
+def event_filters(params, locale):
+    """
+    The event index's filters from the query string: the district and theme (id or slug, as the
+    content API takes them: ``pages.terms.term_by_id_or_slug``) and the days (``YYYY-MM-DD``). A
+    value that names nothing is left out, and named in ``problems``.
+    """
+    import datetime
+
+    from django.http import Http404
+
+    from .terms import district_model, term_by_id_or_slug, theme_model
+
+    values = {name: params.get(name, "").strip() for name in ("district", "theme", "date_from", "date_to")}
+    found = {"values": values, "problems": [], "district": None, "theme": None, "date_from": None, "date_to": None}
+    for name, model in (("district", district_model()), ("theme", theme_model())):
+        try:
+            found[name] = term_by_id_or_slug(model, values[name], locale) if values[name] else None
+        except Http404:
+            found["problems"].append(name)
+    for name in ("date_from", "date_to"):
+        try:
+            found[name] = datetime.date.fromisoformat(values[name]) if values[name] else None
+        except ValueError:
+            found["problems"].append(name)
+    found["dated"] = bool(found["date_from"] or found["date_to"])
+    found["active"] = any(found[name] for name in ("district", "theme", "date_from", "date_to"))
+    return found
 
 
 class DistrictIndexPage(SectionIndexPage):
@@ -328,6 +464,11 @@ class ArticlePage(PreviewMixin, TermsMixin, HeroImageMixin, Page):
         verbose_name = "取材記事"
         verbose_name_plural = "取材記事"
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["related_articles"] = related_articles(self)
+        return context
+
 
 class SpecialIndexPage(SectionIndexPage):
     subpage_types = ["pages.SpecialPage"]
@@ -362,8 +503,8 @@ class SpecialPage(PreviewMixin, HeroImageMixin, Page):
         verbose_name_plural = "特集"
 
     def gathered_pages(self):
-        """The pages this special gathers that a visitor may see, in the editor's order."""
-        return gathered_pages(self)
+        """The pages this special gathers that a visitor may see, in the editor's order, ready for cards."""
+        return for_cards(gathered_pages(self))
 
 
 class SpecialPageItem(Orderable):
@@ -452,11 +593,32 @@ class EventIndexPage(SectionIndexPage):
         verbose_name = "イベント一覧"
 
     def listing(self, request):
-        events = EventPage.objects.child_of(self).live().public()
-        show_past = request.GET.get("past") == "1"
+        """
+        The events a visitor asked for: by district, theme and dates (``district``, ``theme``,
+        ``date_from``, ``date_to``: the content API's parameters and rules), otherwise upcoming
+        (or, with ``past=1``, ended) ones; and the month calendar (``month=YYYY-MM``) of the same
+        district and theme.
+        """
+        filters = event_filters(request.GET, self.locale)
+        events = listed_pages("event", self.locale, filters["district"], filters["theme"],
+                              filters["date_from"], filters["date_to"]).filter(path__startswith=self.path)
+        show_past = request.GET.get("past") == "1" and not filters["dated"]
         now = timezone.now()
-        events = events.filter(end__lt=now).order_by("-start") if show_past else events.filter(end__gte=now).order_by("start")
-        return events, {"show_past": show_past}
+        if filters["dated"]:
+            events = events.order_by("start", "pk")
+        elif show_past:
+            events = events.filter(end__lt=now).order_by("-start", "-pk")
+        else:
+            events = events.filter(end__gte=now).order_by("start", "pk")
+        today = timezone.localdate()
+        first_day = event_month(request.GET.get("month") or (filters["date_from"] and f"{filters['date_from']:%Y-%m}"),
+                                today)
+        month = month_events(self.locale, first_day, filters["district"], filters["theme"])
+        return events, {
+            "show_past": show_past, "filters": filters, "calendar": month_calendar(month, first_day, today),
+            "filter_districts": visible_pages(DistrictPage, self.locale).order_by("path"),
+            "filter_themes": visible_pages(ThemePage, self.locale).order_by("path"),
+        }
 
 
 class EventPage(PreviewMixin, TermsMixin, LocationMixin, HeroImageMixin, Page):

@@ -182,3 +182,167 @@ def upcoming_events(locale, district=None, theme=None, since=None):
     """
     since = since or timezone.now()
     return listed_pages("event", locale, district, theme).filter(end__gte=since).order_by("start", "pk")
+
+
+# --- The editorial workflow: who may approve a step --------------------------------------------
+
+def four_eyes_refusal(workflow_state, task, user):
+    """
+    Why ``user`` may not approve ``task`` in ``workflow_state`` (a review of one page), or ``""``
+    when they may. Each step of a review is approved by a different person, and never by the
+    person who asked for the review: whoever submitted the page, or approved another step of the
+    same review (in any round of it), is refused.
+    """
+    from django.utils.translation import gettext
+    from wagtail.models import TaskState
+
+    if workflow_state is None or user is None or not user.is_authenticated:
+        return ""
+    if workflow_state.requested_by_id == user.pk:
+        return gettext("「%(task)s」は、レビューを依頼した人とは別の人が承認します。"
+                       "このページのレビューを依頼したのはあなたなので、承認できません。") % {"task": task.name}
+    earlier = (
+        TaskState.objects.filter(workflow_state=workflow_state, status=TaskState.STATUS_APPROVED, finished_by=user)
+        .exclude(task_id=task.pk).select_related("task").first()
+    )
+    if earlier is not None:
+        return gettext("「%(task)s」は、「%(earlier)s」を承認した人とは別の人が承認します。"
+                       "あなたは「%(earlier)s」を承認したので、承認できません。") % {
+            "task": task.name, "earlier": earlier.task.name}
+    return ""
+
+
+def excluding_own_reviews(task_states, task, user):
+    """``task_states`` (of ``task``) leaving out those ``four_eyes_refusal`` refuses ``user``."""
+    from wagtail.models import TaskState
+
+    approved_elsewhere = TaskState.objects.filter(status=TaskState.STATUS_APPROVED, finished_by=user).exclude(
+        task_id=task.pk).values("workflow_state_id")
+    return task_states.exclude(workflow_state__requested_by=user).exclude(workflow_state_id__in=approved_elsewhere)
+
+
+# --- Finding things on the public site --------------------------------------------------------------
+
+NEW_DAYS = 7
+RELATED_LIMIT = 4
+
+
+def is_new(page, now=None):
+    """The one rule of the 「NEW」 mark: first published within the last ``NEW_DAYS`` days."""
+    published = getattr(page, "first_published_at", None)
+    if published is None:
+        return False
+    return published >= (now or timezone.now()) - timezone.timedelta(days=NEW_DAYS)
+
+
+def with_terms(pages):
+    """
+    Give each of ``pages`` (already fetched) ``card_terms``: its visible districts, then themes, in
+    its own language, each a page to link to. Two queries per language and relation, not per card.
+    """
+    from django.db.models import prefetch_related_objects
+
+    pages = list(pages)
+    for model in {type(page) for page in pages}:  # a listing mixes articles, shops and events
+        relations = [name for name in ("districts", "district", "themes") if hasattr(model, name)]
+        if relations:
+            prefetch_related_objects([page for page in pages if type(page) is model], *relations)
+    term_maps = {}
+    for page in pages:
+        if page.locale_id not in term_maps:
+            term_maps[page.locale_id] = _visible_term_map(page.locale_id)
+        term_map = term_maps[page.locale_id]
+        tagged = _tagged(page)
+        page.card_terms = [term_map[term.translation_key] for term in tagged if term.translation_key in term_map]
+    return pages
+
+
+def _visible_term_map(locale_id):
+    from .models import DistrictPage, ThemePage
+
+    return {term.translation_key: term for model in (DistrictPage, ThemePage)
+            for term in visible_pages(model).filter(locale_id=locale_id)}
+
+
+def _tagged(page):
+    """The districts, then themes, ``page`` is tagged with (prefetched), in the editor's order."""
+    terms = []
+    if hasattr(type(page), "districts"):
+        terms += list(page.districts.all())
+    elif getattr(page, "district_id", None):
+        terms.append(page.district)
+    if hasattr(type(page), "themes"):
+        terms += list(page.themes.all())
+    return terms
+
+
+def for_cards(pages):
+    """What a card shows, loaded for all ``pages`` at once: images and district/theme links."""
+    return with_terms(with_images(pages))
+
+
+def related_articles(article, limit=RELATED_LIMIT):
+    """
+    Up to ``limit`` visible articles of ``article``'s language in any of its districts or themes
+    (matched by translation key), newest first, never the article itself.
+    """
+    from django.db.models import Q
+
+    from .models import ArticlePage
+
+    district_keys = [term.translation_key for term in article.districts.all()]
+    theme_keys = [term.translation_key for term in article.themes.all()]
+    if not district_keys and not theme_keys:
+        return []
+    shared = Q(districts__translation_key__in=district_keys) | Q(themes__translation_key__in=theme_keys)
+    ids = ArticlePage.objects.filter(shared).exclude(pk=article.pk).values("pk")
+    queryset = visible_pages(ArticlePage, article.locale).filter(pk__in=ids).exclude(
+        translation_key=article.translation_key)
+    return for_cards(queryset.order_by("-date", "-first_published_at", "-pk")[:limit])
+
+
+# --- Events by month and by filter (the event index) -------------------------------------------------
+
+def event_month(value, today):
+    """The month ``?month=YYYY-MM`` names, or ``today``'s; as the first day of that month."""
+    import datetime
+
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        return today.replace(day=1)
+
+
+def month_calendar(events, first_day, today):
+    """
+    The weeks (Sunday first, as Japanese calendars are) of ``first_day``'s month: each day with
+    ``date``, ``in_month``, ``is_today`` and the ``events`` (of ``events``, soonest first) that run
+    on it in Japan time; an event over several days is on each of them. Also the neighbouring months.
+    """
+    import calendar
+    import datetime
+
+    weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(first_day.year, first_day.month)
+    by_day = {day: [] for week in weeks for day in week}
+    for event in events:
+        day = max(timezone.localtime(event.start).date(), weeks[0][0])
+        last = min(timezone.localtime(event.end).date(), weeks[-1][-1])
+        while day <= last:
+            by_day[day].append(event)
+            day += datetime.timedelta(days=1)
+    previous = (first_day - datetime.timedelta(days=1)).replace(day=1)
+    following = (first_day + datetime.timedelta(days=32)).replace(day=1)
+    return {
+        "month": first_day, "previous": previous, "next": following,
+        "weeks": [[{"date": day, "in_month": day.month == first_day.month, "is_today": day == today,
+                    "events": by_day[day] if day.month == first_day.month else []} for day in week] for week in weeks],
+    }
+
+
+def month_events(locale, first_day, district=None, theme=None):
+    """Visible events of ``locale`` running on any day of ``first_day``'s month (``in_dates``' rule)."""
+    import calendar
+
+    last_day = first_day.replace(day=calendar.monthrange(first_day.year, first_day.month)[1])
+    return listed_pages("event", locale, district, theme, first_day, last_day).order_by("start", "pk")

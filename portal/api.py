@@ -29,9 +29,11 @@ from wagtail.api.rich_text import RichTextFormatError
 from wagtail.api.v3.urls import api
 from wagtail.locales.api.v3 import router as locales_router
 
+from ads.api import router as ads_router
 from apikit import problem
 from members.api import router as members_router
 from moderation.api import board_router, flags_router, submissions_router
+from newsletter.api import router as newsletter_router
 from pages.api import content_router, preview_router
 from search.api import router as search_router
 from wardinfo.api import router as ward_notices_router
@@ -99,5 +101,7 @@ api.add_router("/board/", board_router)
 api.add_router("/submissions/", submissions_router)
 api.add_router("/flags/", flags_router)
 api.add_router("/search/", search_router)
+api.add_router("/ads/", ads_router)
+api.add_router("/newsletter/", newsletter_router)
 
 __all__ = ["api", "problem", "not_found_view"]

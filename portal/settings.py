@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "search",
     "wardinfo",
     "moderation",
+    "ads",
+    "newsletter",
     "portal",
     "fixtures",
     "wagtail_localize",
@@ -185,7 +187,8 @@ OTP_TOTP_ISSUER = "新宿地域ポータル"
 
 # reCAPTCHA (django-recaptcha) on public forms. Unset keys mean Google's test keys, which always
 # pass: allowed in DEBUG and tests (the package's system-check error is silenced for them on
-# purpose), refused in production by that same check.
+# purpose), refused in production by that same check. With the test keys nothing is shown or sent
+# to Google (members.captcha): the forms work offline, and in DEBUG they say the check is skipped.
 RECAPTCHA_PUBLIC_KEY = env("RECAPTCHA_PUBLIC_KEY", "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI")
 RECAPTCHA_PRIVATE_KEY = env("RECAPTCHA_PRIVATE_KEY", "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe")
 RECAPTCHA_TEST_KEYS_ALLOWED = DEBUG or env_bool("PORTAL_TESTING")
@@ -252,6 +255,9 @@ LANGUAGES = [
 ]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# The site's own texts: Japanese msgids, catalogues for the other languages in locale/<lang>/
+# (compiled .mo files are committed: nothing is compiled at start-up; README "Translations").
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # Static and media files. STATIC_ROOT is filled by collectstatic (the Docker image does it);
 # WhiteNoise serves it with far-future cache headers.
@@ -355,13 +361,69 @@ SCHEDULED_TASKS = {
     "moderation_digest": {"task": "moderation.tasks.send_moderation_digest", "cron": "0 8 * * *"},
     "replay_search_queue": {"task": "search.tasks.replay_search_queue", "cron": "* * * * *"},
     "rebuild_search_index": {"task": "search.tasks.rebuild_search_index", "cron": "45 3 * * *"},
+    "flush_ad_counts": {"task": "ads.tasks.flush_ad_counts", "cron": "* * * * *"},
+    "newsletter_send_due": {"task": "newsletter.tasks.send_due_mailings", "cron": "* * * * *"},
+    "newsletter_weekly_digest": {"task": "newsletter.tasks.send_weekly_digest",
+                                 "cron": env("NEWSLETTER_DIGEST_CRON", "0 7 * * fri")},
+    "newsletter_purge_pending": {"task": "newsletter.tasks.purge_unconfirmed_subscribers", "cron": "50 3 * * *"},
 }
 TASK_RESULTS_KEEP_DAYS = int(env("TASK_RESULTS_KEEP_DAYS", "7"))
+
+# Ads (ads/): counts are added up in the cache and flushed into hourly rows every minute by the
+# scheduler; ADS_FLUSH_IN_REQUEST lets the counting view flush them itself at most every
+# ADS_FLUSH_SECONDS (needed when the cache is one per process: the local-memory default).
+# ADS_COUNTER_HOURS: how long unflushed counters are kept and looked back at. The eligible set is
+# rebuilt when ads change (checked every ADS_SNAPSHOT_CHECK_SECONDS) and at least every
+# ADS_SNAPSHOT_SECONDS. ADS_REPORT_FONT: a TrueType/OpenType font file for the PDF reports
+# (default: Noto Sans JP from the pylopdf-fonts-jp package).
+ADS_FLUSH_SECONDS = int(env("ADS_FLUSH_SECONDS", "60"))
+ADS_FLUSH_IN_REQUEST = env_bool("ADS_FLUSH_IN_REQUEST", not env("REDIS_URL"))
+ADS_COUNTER_HOURS = int(env("ADS_COUNTER_HOURS", "48"))
+ADS_SNAPSHOT_SECONDS = int(env("ADS_SNAPSHOT_SECONDS", "60"))
+ADS_SNAPSHOT_CHECK_SECONDS = float(env("ADS_SNAPSHOT_CHECK_SECONDS", "1"))
+ADS_REPORT_FONT = env("ADS_REPORT_FONT", "")
+# The counters' cache: the shared one (Redis) when REDIS_URL is set; otherwise a local-memory cache of
+# its own, large enough that counters are never culled (the default one keeps 300 entries).
+CACHES["ads"] = {**CACHES["default"], "KEY_PREFIX": "ads"} if env("REDIS_URL") else {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ads",
+    "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 1_000_000}}
+
+# Mail magazine (newsletter/). Sending: NEWSLETTER_RATE messages per second at most (0: no limit),
+# NEWSLETTER_BATCH_SIZE deliveries per SMTP connection, a temporary failure retried after
+# NEWSLETTER_RETRY_MINUTES up to NEWSLETTER_MAX_ATTEMPTS times; one worker per mailing at a time
+# (a lease of NEWSLETTER_LEASE_SECONDS, renewed while it works). Double opt-in: the confirmation link
+# lasts NEWSLETTER_CONFIRM_HOURS, is mailed again to the same address at most every
+# NEWSLETTER_RESEND_MINUTES, and requests never confirmed are deleted after NEWSLETTER_PENDING_DAYS;
+# NEWSLETTER_RATE_ADDRESS limits subscription requests per client address (「件数/秒数」).
+# NEWSLETTER_HARD_BOUNCE_LIMIT hard bounces suspend an address (a complaint at once).
+# The sender block every mail carries (特定電子メール法): NEWSLETTER_SENDER_NAME, _ADDRESS, _CONTACT.
+# NEWSLETTER_UNSUBSCRIBE_MAILTO: the mailto: of List-Unsubscribe (read by `process_bounces`).
+# NEWSLETTER_BLOCKED_DOMAINS: more disposable-address domains refused, comma-separated.
+# NEWSLETTER_DIGEST_CRON: when the scheduler sends the weekly digest (crontab fields; name the day, as in
+# `0 7 * * fri`: APScheduler counts numbered weekdays from Monday).
+NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+NEWSLETTER_RATE = float(env("NEWSLETTER_RATE", "50"))
+NEWSLETTER_BATCH_SIZE = int(env("NEWSLETTER_BATCH_SIZE", "500"))
+NEWSLETTER_MAX_ATTEMPTS = int(env("NEWSLETTER_MAX_ATTEMPTS", "5"))
+NEWSLETTER_RETRY_MINUTES = int(env("NEWSLETTER_RETRY_MINUTES", "15"))
+NEWSLETTER_LEASE_SECONDS = int(env("NEWSLETTER_LEASE_SECONDS", "120"))
+NEWSLETTER_CONFIRM_HOURS = int(env("NEWSLETTER_CONFIRM_HOURS", "48"))
+NEWSLETTER_RESEND_MINUTES = int(env("NEWSLETTER_RESEND_MINUTES", "10"))
+NEWSLETTER_PENDING_DAYS = int(env("NEWSLETTER_PENDING_DAYS", "7"))
+NEWSLETTER_RATE_ADDRESS = _rate(env("NEWSLETTER_RATE_ADDRESS", "20/3600"))
+NEWSLETTER_HARD_BOUNCE_LIMIT = int(env("NEWSLETTER_HARD_BOUNCE_LIMIT", "2"))
+NEWSLETTER_CONSENT_VERSION = env("NEWSLETTER_CONSENT_VERSION", "2026-11")
+NEWSLETTER_SENDER_NAME = env("NEWSLETTER_SENDER_NAME", "新宿地域ポータル運営事務局")
+NEWSLETTER_SENDER_ADDRESS = env("NEWSLETTER_SENDER_ADDRESS", "〒160-0022 東京都新宿区新宿0-0-0（例）")
+NEWSLETTER_SENDER_CONTACT = env("NEWSLETTER_SENDER_CONTACT", "info@portal.example.jp")
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", "unsubscribe@portal.example.jp")
+NEWSLETTER_BLOCKED_DOMAINS = env_list("NEWSLETTER_BLOCKED_DOMAINS")
 
 WAGTAIL_SITE_NAME = "新宿地域ポータル"
 WAGTAILADMIN_BASE_URL = env("BASE_URL", "http://127.0.0.1:8000")
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no avatars from a third party in the admin
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("ja", "日本語"), ("en", "English")]
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True

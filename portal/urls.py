@@ -5,10 +5,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.urls import serve_pattern
 
 from search import views as search_views
 
-from . import health, media
+from . import health, i18n, media
 from .api import api, not_found_view
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("ads/", include("ads.urls")),  # counting image, click redirect, advertisers' reports: no language prefix
     path("api/v3/", api.urls),
     re_path(r"^api/v3/", not_found_view),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
@@ -34,6 +36,10 @@ urlpatterns += i18n_patterns(
     path("members/", include("members.urls")),
     path("", include("wardinfo.urls")),
     path("", include("moderation.urls")),
+    path("newsletter/", include("newsletter.urls")),
+    # Wagtail's page view, with the Japanese page served where a language has no translation of it
+    # (before Wagtail's own pattern of the same name, which it shadows).
+    re_path(serve_pattern, i18n.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -8,6 +8,9 @@ and neither imports the other. Counting the query for analytics changes state: t
 ``search.services.search_and_count``, which both faces call.
 """
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from . import registry
 from .query import MAX_QUERY_LENGTH, Filters, QueryTooLong, day_bounds, search
 from .suggest import suggest
@@ -25,7 +28,8 @@ class InvalidSearch(ValueError):
 
 
 def _too_long():
-    return InvalidSearch("query_too_long", f"検索する言葉は{MAX_QUERY_LENGTH}文字以内にしてください。")
+    message = gettext("検索する言葉は%(limit)s文字以内にしてください。") % {"limit": MAX_QUERY_LENGTH}
+    return InvalidSearch("query_too_long", message)
 
 
 def search_filters(q, types, district=None, theme=None, date_from=None, date_to=None, locale="ja"):
@@ -37,11 +41,14 @@ def search_filters(q, types, district=None, theme=None, date_from=None, date_to=
     known = registry.types()
     unknown = [t for t in types if t not in known]
     if unknown:
-        raise InvalidSearch("unknown_type", f"種類「{'、'.join(unknown)}」はありません。使える種類: {', '.join(known)}")
+        # Translators: the list separator of the unknown and known result types ("news, shops").
+        separator = gettext("、")
+        raise InvalidSearch("unknown_type", gettext("種類「%(unknown)s」はありません。使える種類: %(known)s") % {
+            "unknown": separator.join(unknown), "known": ", ".join(known)})
     if len(q or "") > 10 * MAX_QUERY_LENGTH:
         raise _too_long()
     if not (q or "").strip():
-        raise InvalidSearch("query_empty", "検索する言葉を入力してください。")
+        raise InvalidSearch("query_empty", gettext("検索する言葉を入力してください。"))
     start, end = day_bounds(date_from, date_to)
     return Filters(types=tuple(types), district=district or None, theme=theme or None,
                    date_from=start, date_to=end, locale=locale)
@@ -55,9 +62,14 @@ def results(q, filters, page):
         raise _too_long() from None
 
 
+def type_labels():
+    """Result type -> its label in the visitor's language (sources declare them in Japanese)."""
+    return {kind: gettext(str(label)) for kind, label in registry.types().items()}
+
+
 def facet_values(facets, locale):
     """Facet counts as ``{"value", "label", "count"}``, most first; terms labelled in ``locale``."""
-    labels = registry.types()
+    labels = type_labels()
     out = {"type": [{"value": k, "label": labels.get(k, k), "count": v}
                     for k, v in sorted(facets.get("type", {}).items(), key=lambda kv: -kv[1])]}
     for kind in ("districts", "themes"):
@@ -68,12 +80,16 @@ def facet_values(facets, locale):
     return out
 
 
+FALLBACK_MESSAGE = _("検索エンジンに接続できないため、簡易検索で表示しています。結果が普段と異なる場合があります。")
+RELAXED_MESSAGE = _("すべての言葉を含むものが見つからなかったため、いずれかの言葉を含むものを表示しています。")
+
+
 def message_for(outcome):
     """What the resident is told about how the results were found (fallback, relaxed), or nothing."""
     if outcome.fallback:
-        return "検索エンジンに接続できないため、簡易検索で表示しています。結果が普段と異なる場合があります。"
+        return str(FALLBACK_MESSAGE)
     if outcome.relaxed:
-        return "すべての言葉を含むものが見つからなかったため、いずれかの言葉を含むものを表示しています。"
+        return str(RELAXED_MESSAGE)
     return ""
 
 

@@ -9,9 +9,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from . import registry
 from .query import MAX_QUERY_LENGTH
-from .selectors import MAX_PAGE, PER_PAGE, InvalidSearch, facet_values, message_for
+from .selectors import MAX_PAGE, PER_PAGE, InvalidSearch, facet_values, message_for, type_labels
 from .services import search_and_count
 
 MAX_QUERY_LENGTH_INPUT = MAX_QUERY_LENGTH
@@ -34,7 +33,7 @@ def _page(value):
 def search(request):
     """Every public source, best match first, with filters by type, district, theme and date."""
     raw = request.GET.get("q", "")
-    known = registry.types()
+    known = type_labels()
     types = [t for t in request.GET.getlist("type") if t in known]
     district = request.GET.get("district", "")
     theme = request.GET.get("theme", "")

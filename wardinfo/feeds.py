@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import strip_tags
+from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from icalendar import Calendar, Event, vGeo
 from wagtail.models import Locale, Site
@@ -43,20 +45,34 @@ class Scope:
             terms = {"districts": visible_districts, "themes": visible_themes}.get(scope)
             term = terms(self.locale).filter(slug=slug).first() if terms else None
             if term is None:
-                raise Http404("地域またはテーマが見つかりません。")
+                raise Http404(gettext("地域またはテーマが見つかりません。"))
             setattr(self, "district" if scope == "districts" else "theme", term)
         self.site = Site.find_for_request(request)
-        self.site_name = (self.site.site_name if self.site else "") or "新宿地域ポータル"
+        self.site_name = _site_name(self.site)
 
     @property
     def term(self):
         return self.district or self.theme
 
     def heading(self, what):
-        return f"{self.site_name}｜{self.term.title}の{what}" if self.term else f"{self.site_name}｜{what}"
+        if self.term:
+            return gettext("%(site)s｜%(term)sの%(what)s") % {"site": self.site_name, "term": self.term.title, "what": what}
+        return gettext("%(site)s｜%(what)s") % {"site": self.site_name, "what": what}
 
     def link(self):
         return self.term.get_full_url() if self.term else (self.site.root_url + "/" if self.site else "/")
+
+
+def _site_name(site):
+    """
+    The portal's name in the visitor's language: the site's name in Japanese, otherwise the title
+    of the home page's translation (or the name from the catalogue when the home is not translated).
+    """
+    name = (site.site_name if site else "") or gettext("新宿地域ポータル")
+    if site is None or get_language() == settings.LANGUAGE_CODE:
+        return name
+    home = site.root_page.localized
+    return home.title if home.locale_id != site.root_page.locale_id else gettext("新宿地域ポータル")
 
 
 def japan_time(value):
@@ -69,7 +85,7 @@ class PortalFeed(Feed):
     kind = ""
     what = ""
     description_text = ""
-    author_name = "新宿地域ポータル"
+    author_name = _("新宿地域ポータル")
 
     def __init__(self, feed_format):
         super().__init__()
@@ -121,8 +137,8 @@ class PortalFeed(Feed):
 
 class ArticleFeed(PortalFeed):
     kind = "articles"
-    what = "取材記事"
-    description_text = "地域の人とお店を訪ねた取材記事の新着です。"
+    what = _("取材記事")
+    description_text = _("地域の人とお店を訪ねた取材記事の新着です。")
 
     def items(self, scope):
         return recent_articles(scope.locale, scope.district, scope.theme)[:FEED_ITEMS]
@@ -130,8 +146,8 @@ class ArticleFeed(PortalFeed):
 
 class EventFeed(PortalFeed):
     kind = "events"
-    what = "イベント"
-    description_text = "これから開かれる地域のイベントの新着です。"
+    what = _("イベント")
+    description_text = _("これから開かれる地域のイベントの新着です。")
     description_template = "wardinfo/feeds/event_description.html"
 
     def items(self, scope):
@@ -143,8 +159,8 @@ class NoticeFeed(PortalFeed):
     """Ward notices: each item links to the ward's official page and says it is the ward's information."""
 
     kind = "notices"
-    what = "区からのお知らせ"
-    description_text = "新宿区の公式サイトから取り込んだお知らせです。各項目は区の公式ページにつながります。"
+    what = _("区からのお知らせ")
+    description_text = _("新宿区の公式サイトから取り込んだお知らせです。各項目は区の公式ページにつながります。")
 
     def items(self, scope):
         return ward_notices(scope.district, scope.theme).prefetch_related("districts", "themes")[:FEED_ITEMS]
@@ -156,7 +172,7 @@ class NoticeFeed(PortalFeed):
         return item.url
 
     def item_description(self, item):
-        return f"【新宿区の情報】{strip_tags(item.summary).strip()}"
+        return gettext("【新宿区の情報】%(summary)s") % {"summary": strip_tags(item.summary).strip()}
 
     def item_pubdate(self, item):
         return japan_time(item.published_at)
@@ -168,7 +184,7 @@ class NoticeFeed(PortalFeed):
         return item.source.name
 
     def item_categories(self, item):
-        return ["区政情報"] + [term.title for term in tagged_terms(self.term_map, item)]
+        return [gettext("区政情報")] + [term.title for term in tagged_terms(self.term_map, item)]
 
 
 FEEDS = {feed.kind: feed for feed in (ArticleFeed, EventFeed, NoticeFeed)}
@@ -178,7 +194,7 @@ FEEDS = {feed.kind: feed for feed in (ArticleFeed, EventFeed, NoticeFeed)}
 def feed(request, kind, feed_format, scope=None, slug=None):
     """``/feeds/<kind>.rss`` and ``.atom``, and the same under ``/feeds/districts/<slug>/`` and ``/feeds/themes/<slug>/``."""
     if kind not in FEEDS or feed_format not in ("rss", "atom"):
-        raise Http404("フィードが見つかりません。")
+        raise Http404(gettext("フィードが見つかりません。"))
     return FEEDS[kind](feed_format)(request, scope=scope, slug=slug)
 
 
@@ -200,7 +216,7 @@ def feed_links(term=None):
          "rss": url("feed", kind=kind, feed_format="rss"), "atom": url("feed", kind=kind, feed_format="atom")}
         for kind, feed_class in FEEDS.items()
     ]
-    links.append({"kind": "calendar", "title": "イベントのカレンダー", "ics": url("calendar")})
+    links.append({"kind": "calendar", "title": gettext("イベントのカレンダー"), "ics": url("calendar")})
     return links
 
 
@@ -214,14 +230,14 @@ def _event_component(event, request, stamp, term_map):
     component.add("dtstart", japan_time(event.start))
     component.add("dtend", japan_time(event.end))
     component.add("summary", event.title)
-    details = [event.lead, f"参加費：{event.fee}"]
+    details = [event.lead, gettext("参加費：%(fee)s") % {"fee": event.fee}]
     if event.capacity:
-        details.append(f"定員：{event.capacity}人")
-    details.append(f"主催：{event.organiser}")
+        details.append(ngettext("定員：%(capacity)s人", "定員：%(capacity)s人", event.capacity) % {"capacity": event.capacity})
+    details.append(gettext("主催：%(organiser)s") % {"organiser": event.organiser})
     if event.how_to_apply:
-        details.append(f"申込方法：{event.how_to_apply}")
+        details.append(gettext("申込方法：%(how)s") % {"how": event.how_to_apply})
     if event.contact:
-        details.append(f"問い合わせ：{event.contact}")
+        details.append(gettext("問い合わせ：%(contact)s") % {"contact": event.contact})
     component.add("description", "\n".join(line for line in details if line))
     component.add("location", " ".join(part for part in (event.venue, event.venue_address) if part))
     if event.latitude is not None and event.longitude is not None:
@@ -246,7 +262,7 @@ def events_calendar(request, scope=None, slug=None):
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", where.heading("イベント"))
+    calendar.add("x-wr-calname", where.heading(gettext("イベント")))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     stamp = timezone.now()
     term_map = visible_term_map(where.locale)

@@ -1,5 +1,6 @@
 """What the ward-information app lets residents find (see ``search.registry``): its notices."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.rich_text import get_text_for_indexing
 
 from search.registry import Document, Source, register
@@ -23,7 +24,7 @@ def notice_document(notice):
 
 
 register(Source(
-    name="wardinfo.notice", type="notice", label="区のお知らせ", model=WardNotice,
+    name="wardinfo.notice", type="notice", label=_("区のお知らせ"), model=WardNotice,
     visible=visible_notices, document=notice_document, recency_weight=1.0,
     related=[(FeedSource, lambda source: source.notices.values_list("pk", flat=True))],
     prefetch=lambda queryset: queryset.prefetch_related("districts", "themes"),

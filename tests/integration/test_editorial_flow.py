@@ -53,7 +53,7 @@ def _approve(client, moderator, page):
     page.refresh_from_db()
 
 
-def test_an_approved_article_reaches_the_api_and_search(client, editor, moderator, smtp_server,
+def test_an_approved_article_reaches_the_api_and_search(client, editor, moderator, make_staff, smtp_server,
                                                          django_capture_on_commit_callbacks):
     parent = ArticleIndexPage.objects.get()
     district = DistrictPage.objects.get(slug="ochiai-daiichi")
@@ -78,7 +78,7 @@ def test_an_approved_article_reaches_the_api_and_search(client, editor, moderato
     with django_capture_on_commit_callbacks(execute=True):
         _approve(client, moderator, page)
         assert not page.live, "review is the first of two steps"
-        _approve(client, moderator, page)
+        _approve(client, make_staff("Moderators"), page)  # four eyes: a second person publishes
     assert page.live
 
     client.logout()

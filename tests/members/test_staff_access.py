@@ -429,9 +429,11 @@ def test_the_audit_log_lists_entries_and_filters_them(client, administrator, mem
     assert response.status_code == 200
     body = response.content.decode()
     for text in ("個人情報の閲覧", "利用停止", "問い合わせ対応のため", "迷惑投稿の繰り返しのため",
-                 "メールアドレス、町名・番地", f"{member.nickname} (#{member.pk})",
-                 f"{administrator.nickname} (#{administrator.pk})"):
+                 "メールアドレス、町名・番地", f"{member.nickname} (#{member.pk})"):
         assert text in body
+    # Staff by their name; the resident by nickname and number only (never their name).
+    assert [row[1] for row in table_rows(body)] == ["テスト 太郎（スタッフ）"] * 2
+    assert f"{administrator.nickname} (#{administrator.pk})" not in body
     assert_no_personal_data(body, member)
 
     only_suspensions = client.get(AUDIT_LOG, {"action": MemberAction.SUSPEND}).content.decode()
@@ -459,6 +461,7 @@ def test_the_csv_export_contains_the_entries_and_logs_itself(client, administrat
     rows = read_csv(response)
     assert rows[0] == ["日時", "操作者", "操作", "対象", "理由", "項目", "詳細"]
     by_action = {row[2]: row for row in rows[1:]}
+    assert by_action["個人情報の閲覧"][1] == "テスト 太郎（スタッフ）"
     assert by_action["個人情報の閲覧"][3:6] == [f"{member.nickname} (#{member.pk})", "問い合わせ対応のため",
                                           "メールアドレス、町名・番地"]
     assert by_action["利用停止"][4] == "迷惑投稿の繰り返しのため"

@@ -24,7 +24,14 @@ def fresh_rate_limits():
 
 
 @pytest.fixture
-def captcha_ok():
+def real_captcha_keys(settings):
+    """Production-like keys: the widget is shown and every token is checked with Google (the
+    test keys skip both, members.captcha), so these tests see the check at work."""
+    settings.RECAPTCHA_PUBLIC_KEY, settings.RECAPTCHA_PRIVATE_KEY = "6Lc-test-site-key", "6Lc-test-secret-key"
+
+
+@pytest.fixture
+def captcha_ok(real_captcha_keys):
     """reCAPTCHA's call to Google replaced (no network here); the field itself stays in the forms."""
     with mock.patch("django_recaptcha.fields.client.submit", return_value=RecaptchaResponse(is_valid=True)) as m:
         yield m

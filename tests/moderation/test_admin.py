@@ -1,6 +1,7 @@
 """The moderation queue in the Wagtail admin: who may open it, what it lists, decisions one by one and in bulk."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -54,15 +55,31 @@ def test_queue_filters_by_kind_and_age_and_shows_time_waited(client, moderator, 
     assert "ゴミの出し方" in old and "迷い猫" not in old
 
 
-def test_single_and_bulk_decisions_are_taken_and_logged(client, moderator, held, make_member):
+def messages_of(response):
+    """The messages this request left for the next page, as a moderator reads them (text, buttons' links)."""
+    shown = []
+    for message in response.wsgi_request._messages._queued_messages:
+        html = str(message)
+        shown.append({"level": message.level_tag, "text": re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip(),
+                      "links": re.findall(r'href="([^"]+)"', html)})
+    return shown
+
+
+def test_single_and_bulk_decisions_are_taken_logged_and_said_by_title(client, moderator, held, make_member):
     login_staff(client, moderator)
     first, second = held
-    client.post(QUEUE, {"single": f"approve|post:{first.pk}"})
+    approved = client.post(QUEUE, {"single": f"approve|post:{first.pk}"})
     assert Post.objects.get(pk=first.pk).status == Status.SHOWN
+    [message] = messages_of(approved)
+    assert message["level"] == "success"
+    assert message["text"].startswith(f"{first.author.nickname}さんの投稿『ゴミの出し方』を承認しました。")
     third = services.create_thread(make_member(), held[0].thread.board, "宣伝", "安売りのお知らせ")
     response = client.post(QUEUE, {"bulk": "1", "action": "refuse", "reason": "宣伝目的のため",
-                                   "selected": [f"post:{second.pk}", f"post:{third.pk}"]}, follow=True)
-    assert "2件を処理しました" in response.content.decode()
+                                   "selected": [f"post:{second.pk}", f"post:{third.pk}"]})
+    texts = [message["text"] for message in messages_of(response)]
+    assert texts[0].startswith(f"{second.author.nickname}さんの投稿『迷い猫』を掲載不可にしました。理由は投稿者にメールで伝えました。")
+    assert texts[1].startswith(f"{third.author.nickname}さんの投稿『宣伝』を掲載不可にしました。")
+    assert not any("post:" in text for text in texts)  # never the key
     assert set(Post.objects.filter(pk__in=[second.pk, third.pk]).values_list("status", flat=True)) == {"refused"}
     assert AuditEntry.objects.filter(action=ModerationAction.APPROVE, actor=moderator).count() == 1
     assert AuditEntry.objects.filter(action=ModerationAction.REFUSE, actor=moderator).count() == 2
@@ -73,16 +90,60 @@ def test_single_and_bulk_decisions_are_taken_and_logged(client, moderator, held,
     assert AuditEntry.objects.filter(action=ModerationAction.RESTORE).count() == 1
 
 
+def test_each_row_is_refused_with_the_reason_typed_on_it(client, moderator, held, make_member):
+    first, second = held
+    third = services.create_thread(make_member(), first.thread.board, "宣伝", "安売りのお知らせ")
+    login_staff(client, moderator)
+    html = client.get(QUEUE).content.decode()
+    for post in (first, second, third):  # a reason field on every row
+        assert f'name="reason-post:{post.pk}"' in html
+    client.post(QUEUE, {"bulk": "1", "action": "refuse", "reason": "まとめて書いた理由",
+                        "selected": [f"post:{first.pk}", f"post:{second.pk}", f"post:{third.pk}"],
+                        f"reason-post:{first.pk}": "収集日の質問は区へ", f"reason-post:{second.pk}": "重複した投稿のため"})
+    reasons = dict(Post.objects.filter(pk__in=[first.pk, second.pk, third.pk]).values_list("pk", "status_reason"))
+    assert reasons == {first.pk: "収集日の質問は区へ", second.pk: "重複した投稿のため", third.pk: "まとめて書いた理由"}
+    logged = dict(AuditEntry.objects.filter(action=ModerationAction.REFUSE).values_list("details__target", "reason"))
+    assert logged[f"post:{first.pk}"] == "収集日の質問は区へ" and logged[f"post:{third.pk}"] == "まとめて書いた理由"
+
+
+def test_a_row_refused_without_a_reason_is_named_in_the_error_and_the_others_are_done(
+        client, moderator, held, make_member):
+    first, second = held
+    login_staff(client, moderator)
+    response = client.post(QUEUE, {"bulk": "1", "action": "refuse", "reason": "",
+                                   "selected": [f"post:{first.pk}", f"post:{second.pk}"],
+                                   f"reason-post:{first.pk}": "地域と関係のない内容のため"})
+    shown = messages_of(response)
+    assert [message["level"] for message in shown] == ["success", "error"]
+    assert shown[1]["text"] == "『迷い猫』を掲載不可にできませんでした：理由を入力してください。"
+    assert Post.objects.get(pk=first.pk).status == Status.REFUSED
+    assert Post.objects.get(pk=second.pk).status == Status.HELD
+    # A row's own button: its row's reason first, the shared one where the row has none.
+    single = client.post(QUEUE, {"single": f"hide|post:{second.pk}", "reason": "まとめて書いた理由",
+                                 f"reason-post:{second.pk}": "この行の理由", f"reason-post:{first.pk}": "別の行の理由"})
+    assert messages_of(single)[0]["text"].startswith(f"{second.author.nickname}さんの投稿『迷い猫』を非表示にしました。")
+    assert Post.objects.get(pk=second.pk).status_reason == "この行の理由"
+
+
 def test_refusal_without_reason_is_an_error_and_changes_nothing(client, moderator, held):
     login_staff(client, moderator)
     response = client.post(QUEUE, {"single": f"refuse|post:{held[0].pk}", "reason": ""}, follow=True)
-    assert "理由を入力してください" in response.content.decode()
+    assert "『ゴミの出し方』を掲載不可にできませんでした：理由を入力してください。" in response.content.decode()
     assert Post.objects.get(pk=held[0].pk).status == Status.HELD
     assert not AuditEntry.objects.filter(action=ModerationAction.REFUSE).exists()
     bad = client.post(QUEUE, {"single": "approve|post:999999"})
     assert bad.status_code == 404
     nothing = client.post(QUEUE, {"bulk": "1", "action": "approve"}, follow=True)
     assert "対象の投稿を選んでください" in nothing.content.decode()
+
+
+def test_a_decision_already_taken_is_an_error_naming_the_contribution(client, moderator, held):
+    services.refuse(held[0], moderator, "二重の確認")
+    login_staff(client, moderator)
+    response = client.post(QUEUE, {"single": f"approve|post:{held[0].pk}"})
+    [message] = messages_of(response)
+    assert message["level"] == "error"
+    assert message["text"].startswith("『ゴミの出し方』を承認できませんでした：この投稿はすでに「掲載不可」です。")
 
 
 def test_edit_with_note_and_sanction_from_the_admin(client, moderator, held):
@@ -111,7 +172,11 @@ def test_residents_text_is_escaped_in_the_admin(client, moderator, board, make_m
     policy = services.current_policy()
     policy.trusted_after_approved_posts = 1
     policy.save()
-    services.create_thread(make_member(), board, "<b>太字</b>", "<script>alert('x')</script>こんにちは")
+    post = services.create_thread(make_member(), board, "<b>太字</b>", "<script>alert('x')</script>こんにちは")
     login_staff(client, moderator)
     html = client.get(QUEUE).content.decode()
     assert "<script>alert('x')</script>" not in html and "&lt;script&gt;" in html
+    assert "<b>太字</b>" not in html and "『&lt;b&gt;太字&lt;/b&gt;』" in html
+    response = client.post(QUEUE, {"single": f"hide|post:{post.pk}", f"reason-post:{post.pk}": "<i>確認</i>のため"})
+    [message] = response.wsgi_request._messages._queued_messages
+    assert "<b>" not in str(message) and "『&lt;b&gt;太字&lt;/b&gt;』を非表示にしました" in str(message)

@@ -168,7 +168,7 @@ def test_submissions_api(api, member, policy, captcha_ok):
     assert Submission.objects.count() == 2
 
 
-def test_captcha_is_required_on_api_writes(api, board, policy):
+def test_captcha_is_required_on_api_writes(api, board, policy, real_captcha_keys):
     response = api.post(f"/api/v3/board/boards/{board.slug}/threads/", {"title": "t", "body": "b"}, headers=api.csrf_headers)
     assert response.status_code == 422
     assert any(error["loc"][-1] == "captcha" for error in response.json()["errors"])

@@ -279,7 +279,7 @@ def test_refused_input_through_the_web_form_keeps_the_text_and_stores_nothing(we
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html
-    assert 'class="form-error" role="alert"' in html
+    assert 'class="form-error"' in html and 'role="alert"' in html  # the message, and the summary that announces it
     if body.strip():
         textarea = re.search(r'<textarea name="body"[^>]*>(.*?)</textarea>', html, re.S).group(1)
         assert textarea.strip() == body.strip()  # the typed text is kept for the resident to fix

@@ -101,7 +101,7 @@ def test_refused_post_shows_the_reason_keeps_the_text_and_is_kept_for_the_record
     assert Post.objects.get().status == Status.REFUSED
 
 
-def test_captcha_failure_is_a_form_error(client, board, member, policy):
+def test_captcha_failure_is_a_form_error(client, board, member, policy, real_captcha_keys):
     from unittest import mock
 
     from django_recaptcha.client import RecaptchaResponse

@@ -63,3 +63,25 @@ def test_without_a_headless_front_end_the_site_previews_itself(client, editor):
     response = _preview(client, editor, page, "自前プレビュー")
     assert response.status_code == 200
     assert "自前プレビュー" in response.content.decode()
+
+
+def test_the_admin_may_frame_a_preview_but_never_a_public_page(client, editor):
+    """The side panel's preview is an iframe of the admin: only there is framing by ourselves allowed."""
+    page = ArticlePage.objects.live().first()
+    preview = _preview(client, editor, page, "枠の中のプレビュー")
+    assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]
+    assert "script-src 'self'" in preview["Content-Security-Policy"], "otherwise the public page's policy"
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+
+    client.logout()
+    public = client.get(page.url)
+    assert "frame-ancestors 'none'" in public["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" not in public["Content-Security-Policy"]
+    assert public["X-Frame-Options"] == "DENY"
+
+
+def test_a_headless_preview_may_frame_the_front_end_only(client, editor, headless):
+    page = ArticlePage.objects.live().first()
+    policy = _preview(client, editor, page, "見出し")["Content-Security-Policy"]
+    assert "frame-src https://front.example.jp;" in policy
+    assert "frame-ancestors 'self'" in policy

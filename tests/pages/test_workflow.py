@@ -54,7 +54,8 @@ def test_an_editor_cannot_publish_even_by_posting_the_publish_action(client, edi
     assert response.status_code in (200, 302, 403)
 
 
-def test_submitted_article_is_published_only_after_review_and_approval(client, editor, moderator, articles):
+def test_submitted_article_is_published_only_after_review_and_approval(client, editor, moderator, make_staff,
+                                                                      articles):
     page, _ = _create_as(client, editor, articles, "戸塚の子ども食堂", "kodomo-shokudo", "action-submit")
     state = page.current_workflow_state
     assert state.status == WorkflowState.STATUS_IN_PROGRESS
@@ -71,7 +72,8 @@ def test_submitted_article_is_published_only_after_review_and_approval(client, e
     assert page.live is False, "review alone does not publish"
     assert page.current_workflow_state.current_task_state.task.name == APPROVAL_TASK
 
-    _act(client, moderator, page, "approve", "公開します")
+    second_moderator = make_staff("Moderators")
+    _act(client, second_moderator, page, "approve", "公開します")
     page.refresh_from_db()
     assert page.live is True
     assert page.current_workflow_state is None
@@ -94,7 +96,7 @@ def test_a_moderator_can_reject_with_a_comment_and_the_editor_resubmits(client, 
     assert "代替テキスト" in str(log.data)
 
 
-def test_scheduled_publishing_happens_when_publish_scheduled_runs(client, editor, moderator, articles):
+def test_scheduled_publishing_happens_when_publish_scheduled_runs(client, editor, moderator, make_staff, articles):
     go_live = timezone.localtime() + timezone.timedelta(minutes=5)
     login_staff(client, editor)
     data = article_form("榎町の秋祭り", "aki-matsuri", go_live_at=go_live.strftime("%Y-%m-%d %H:%M"))
@@ -102,7 +104,7 @@ def test_scheduled_publishing_happens_when_publish_scheduled_runs(client, editor
     client.post(add_url(articles), data)
     page = ArticlePage.objects.get(slug="aki-matsuri")
     _act(client, moderator, page, "approve")
-    _act(client, moderator, page, "approve")
+    _act(client, make_staff("Moderators"), page, "approve")
     page.refresh_from_db()
     assert page.live is False, "approved, but waiting for its time"
     assert page.scheduled_revision is not None

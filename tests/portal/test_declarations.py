@@ -73,12 +73,12 @@ def test_a_mail_is_rendered_from_the_owning_apps_templates_one_message_per_recip
 @pytest.mark.django_db
 def test_an_app_declares_a_role_and_its_grants_and_the_group_gets_them(registries):
     with pytest.raises(ValueError, match="unknown role"):
-        roles.grant("広告担当", "wardinfo.view_wardnotice")
-    roles.declare("広告担当")
-    roles.grant("広告担当", "wardinfo.view_wardnotice")
+        roles.grant("地域行事担当", "wardinfo.view_wardnotice")
+    roles.declare("地域行事担当")
+    roles.grant("地域行事担当", "wardinfo.view_wardnotice")
     roles.grant(roles.EDITORS, "wardinfo.view_feedsource")
     roles.ensure_roles()
-    assert set(Group.objects.get(name="広告担当").permissions.values_list("codename", flat=True)) == {
+    assert set(Group.objects.get(name="地域行事担当").permissions.values_list("codename", flat=True)) == {
         "view_wardnotice"}
     assert Group.objects.get(name="Editors").permissions.filter(codename="view_feedsource").exists()
 
