@@ -215,10 +215,8 @@ class EditForm(forms.Form):
     note = forms.CharField(label="編集の理由（監査ログに残ります）", max_length=500)
 
 
-class EditView(ModerationView):
-    template_name = "moderation/admin/edit.html"
-    page_title = "投稿の編集"
-    header_icon = "edit"
+class ItemView(ModerationView):
+    """A view of one contribution, named in the URL by its key (``post:9``); an unknown key is a 404."""
 
     def load(self, key):
         try:
@@ -226,6 +224,12 @@ class EditView(ModerationView):
         except ValidationError:
             raise Http404("対象が正しくありません。") from None
         self.kind = registry.kind_of(self.item)
+
+
+class EditView(ItemView):
+    template_name = "moderation/admin/edit.html"
+    page_title = "投稿の編集"
+    header_icon = "edit"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -301,7 +305,7 @@ def _contribution(item, edit_url_name):
             "date": item.created_at, "url": kind.url(item), "edit_url": reverse(edit_url_name, args=[kind.key(item)])}
 
 
-class RestoreView(ModerationView):
+class RestoreView(ItemView):
     """
     「元に戻す（再表示）」, the link in the message after a refusal or a hiding: the contribution, and
     a button that restores it (a GET changes nothing). Only what ``services.restore`` allows is offered.
@@ -310,13 +314,6 @@ class RestoreView(ModerationView):
     template_name = "moderation/admin/restore.html"
     page_title = "投稿の再表示"
     header_icon = "rotate"
-
-    def load(self, key):
-        try:
-            self.item = find_item(key)
-        except ValidationError:
-            raise Http404("対象が正しくありません。") from None
-        self.kind = registry.kind_of(self.item)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
