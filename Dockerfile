@@ -6,9 +6,10 @@
 #
 # One image, several processes (see site/compose.yaml):
 #   web        gunicorn -c site/gunicorn.conf.py portal.wsgi:application   (default CMD)
-#   worker     python manage.py db_worker
+#   worker     python manage.py run_worker
 #   scheduler  python manage.py run_scheduler
 #   migrate    python manage.py migrate --noinput                           (one-off)
+#   backup     python manage.py backup                                      (one-off, from cron)
 #
 # All configuration comes from the environment at run time (site/env.example).
 # Nothing secret is baked in: the SECRET_KEY below exists only inside the collectstatic step.
@@ -41,13 +42,25 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles \
     PORT=8000
 
-# Unprivileged user. /data/media is created here, owned by it, so that a fresh named volume
-# mounted there starts out with that ownership (Docker copies it up on first mount).
+# pg_dump and pg_restore for `manage.py backup` / `restore` (README "Backups"). pg_dump refuses a
+# server newer than itself and bookworm ships 15 while site/compose.yaml runs postgres:16, so the
+# client comes from the PostgreSQL project's apt repository (its signing key ships in Debian's
+# postgresql-common). Keep PG_MAJOR equal to the db service's major version.
+ARG PG_MAJOR=16
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}" \
+    && rm -rf /var/lib/apt/lists/*
+
+# Unprivileged user. /data/media (and /backups, the backup service's volume) is created here, owned
+# by it, so that a fresh named volume mounted there starts out with that ownership (Docker copies it
+# up on first mount).
 RUN groupadd --system --gid 10001 portal \
     && useradd --system --uid 10001 --gid portal --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin portal \
-    && mkdir -p /data/media \
-    && chown -R portal:portal /data
+    && mkdir -p /data/media /backups \
+    && chown -R portal:portal /data /backups
 
 WORKDIR /app
 

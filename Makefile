@@ -117,6 +117,15 @@ clean:
 bench-ads: $(VENV)/.installed-dev
 	env -u DATABASE_URL -u SEARCH_URL BENCH=1 LOG_LEVEL=WARNING $(PY) -m pytest tests/bench/test_ads_bench.py -q -s -p no:logging $(PYTEST_ARGS)
 
+# Faults benchmark: 200 concurrent board posts from 20 members while PostgreSQL goes away for 3 s (through a
+# fault proxy: sent, stored, refused, lost = 0, recovery seconds), and a flood of BENCH_FAULTS_FLOOD (10,000)
+# posts from one member (429s, another member's p95 before and during). Production web process (gunicorn);
+# needs PostgreSQL and the search engine: eval "$$(bash site/dev/services.sh start)" first.
+.PHONY: bench-faults
+bench-faults: $(VENV)/.installed-dev
+	@test -n "$$DATABASE_URL" -a -n "$$SEARCH_URL" || { echo "bench-faults needs DATABASE_URL (PostgreSQL) and SEARCH_URL" >&2; exit 1; }
+	BENCH=1 LOG_LEVEL=WARNING $(PY) -m pytest tests/bench/bench_faults.py -q -s -p no:logging -p no:cacheprovider $(PYTEST_ARGS)
+
 # Newsletter benchmark: an issue to 100,000 confirmed subscribers (BENCH_NEWSLETTER_SUBSCRIBERS) delivered over
 # SMTP to a local sink at ≥ 200 messages/s, the worker's memory growth < 50 MB, and a worker killed halfway
 # (SIGKILL) then restarted: 0 duplicates, 0 skipped. Embedded default (SQLite), worker as its own process.

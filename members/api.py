@@ -17,7 +17,7 @@ from ninja import Router, Schema, Status
 
 from apikit import ApiError, form_errors, require_csrf, session
 
-from . import postal, services
+from . import lockout, postal, services
 from .forms import EmailChangeForm, MemberDataForm, MemberPasswordResetForm, RegistrationForm
 from .models import PERSONAL_FIELDS
 
@@ -144,7 +144,8 @@ def login_view(request, payload: LoginIn, response: HttpResponse):
     require_csrf(request)
     user = authenticate(request=request, username=payload.email, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        raise ApiError(429, "locked_out", "ログインの失敗が続いたため、一時的にログインできなくなっています。")
+        raise ApiError(429, "locked_out", "ログインの失敗が続いたため、一時的にログインできなくなっています。",
+                       retry_after=lockout.retry_after(request))
     if user is None:
         raise ApiError(401, "invalid_credentials", "メールアドレスまたはパスワードが正しくありません。")
     login(request, user)

@@ -16,7 +16,7 @@ from . import postal
 from .captcha import CaptchaField
 from .models import User
 from .selectors import password_resettable
-from .services import confirm_password
+from .services import confirm_password, send_form_mail, send_password_reset_notice, site_base_url
 
 REQUIRED = {"required": _("この項目は必須です。")}
 
@@ -231,11 +231,23 @@ class MemberPasswordResetForm(PasswordResetForm):
         return (user for user in password_resettable(User.objects.by_email(email))
                 if user.has_usable_password())
 
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        """Through the outbox (members.outbox): never lost when the mail server is away, never waited for."""
+        send_form_mail(subject_template_name, email_template_name, context, to_email)
+
+    def save(self, *args, request=None, **kwargs):
+        """An address with no account gets a notice: the same work either way, so no enumeration by timing."""
+        if next(self.get_users(self.cleaned_data["email"]), None) is None:
+            send_password_reset_notice(self.cleaned_data["email"], site_base_url(request))
+        return super().save(*args, request=request, **kwargs)
+
 
 class StaffPasswordResetForm(WagtailPasswordResetForm):
     """The Wagtail admin's password reset, finding staff by the e-mail's hash (the e-mail is encrypted)."""
 
     get_users = MemberPasswordResetForm.get_users
+    send_mail = MemberPasswordResetForm.send_mail
 
 
 class EmailChangeForm(PasswordConfirmedForm):

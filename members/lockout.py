@@ -31,11 +31,20 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR")
 
 
+def retry_after(request):
+    """Seconds a locked-out client is told to wait (``Retry-After``): the cool-off, which a new failure restarts."""
+    cool_off = get_cool_off(request)
+    return int(cool_off.total_seconds()) if cool_off else None
+
+
 def lockout_response(request, original_response=None, credentials=None):
     message = get_lockout_message()
     status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-        return problem(status, message, code="locked_out")
-    cool_off = get_cool_off(request)
-    minutes = int(cool_off.total_seconds() // 60) if cool_off else None
-    return render(request, "members/lockout.html", {"message": message, "minutes": minutes}, status=status)
+        return problem(status, message, code="locked_out", retry_after=retry_after(request))
+    seconds = retry_after(request)
+    minutes = seconds // 60 if seconds else None
+    response = render(request, "members/lockout.html", {"message": message, "minutes": minutes}, status=status)
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    return response

@@ -5,13 +5,16 @@ background tasks call the same function, with the owning app's template path::
     send_templated_mail(member, "moderation/email/refused", {"item": item, "reason": reason})
 
 renders ``moderation/email/refused_subject.txt`` and ``..._body.txt`` (templates/<app>/email/)
-in the recipient's language (``language``, or the active one), and sends one message per
-recipient, so no one sees another's address.
+in the recipient's language (``language``; else a member's own ``User.language``; else the active
+one), one message per recipient, so no one sees another's address, and puts them in the outbox (``members.outbox``): they are sent
+by a job after the transaction commits, retried while the mail server is away, never lost.
 """
 
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from . import outbox
 
 
 def _address(recipient):
@@ -28,15 +31,22 @@ def render_mail(template, context, language=None):
 
 def send_templated_mail(recipients, template, context, *, language=None, headers=None):
     """
-    Send ``template`` to one recipient (a user or an address) or a list of them, one message
-    each over one connection. Returns the number of messages sent.
+    Queue ``template`` for one recipient (a user or an address) or a list of them, one message
+    each. Returns the number of messages queued; they leave once the transaction commits.
     """
     if isinstance(recipients, str) or not hasattr(recipients, "__iter__"):
         recipients = [recipients]
-    subject, body = render_mail(template, context, language)
-    messages = [EmailMessage(subject, body, to=[_address(recipient)], headers=headers)
-                for recipient in recipients if _address(recipient)]
-    if not messages:
-        return 0
-    with get_connection() as connection:
-        return connection.send_messages(messages)
+    by_language = {}
+    for recipient in recipients:
+        by_language.setdefault(language or getattr(recipient, "language", None), []).append(_address(recipient))
+    return sum(send_rendered_mail(addresses, *render_mail(template, context, lang), template=template, headers=headers)
+               for lang, addresses in by_language.items())
+
+
+def send_rendered_mail(addresses, subject, body, *, template, headers=None):
+    """
+    Queue a mail already rendered (say, by a Django form's own templates) for each address.
+    ``template`` names the kind of mail in the outbox's list.
+    """
+    messages = [EmailMessage(subject, body, to=[address], headers=headers) for address in addresses if address]
+    return outbox.queue(messages, template)

@@ -12,6 +12,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .crypto import EncryptedCharField, EncryptedDateField, EncryptedEmailField, email_digest, normalize_email
 
@@ -64,34 +65,38 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     class Gender(models.TextChoices):
-        FEMALE = "female", "女性"
-        MALE = "male", "男性"
-        OTHER = "other", "その他"
-        UNANSWERED = "unanswered", "回答しない"
+        FEMALE = "female", _("女性")
+        MALE = "male", _("男性")
+        OTHER = "other", _("その他")
+        UNANSWERED = "unanswered", _("回答しない")
 
-    email = EncryptedEmailField("メールアドレス", max_length=254)
-    email_hash = models.CharField("メールアドレスの照合値", max_length=64, unique=True, editable=False)
-    pending_email = EncryptedEmailField("変更後のメールアドレス（確認待ち）", max_length=254, blank=True, editable=False)
-    nickname = models.CharField("ニックネーム", max_length=40, blank=True, help_text="投稿に表示される名前です。")
+    email = EncryptedEmailField(_("メールアドレス"), max_length=254)
+    email_hash = models.CharField(_("メールアドレスの照合値"), max_length=64, unique=True, editable=False)
+    pending_email = EncryptedEmailField(_("変更後のメールアドレス（確認待ち）"), max_length=254, blank=True, editable=False)
+    nickname = models.CharField(_("ニックネーム"), max_length=40, blank=True, help_text=_("投稿に表示される名前です。"))
     # Wagtail's admin reads first_name / last_name; for residents they hold the legal name.
-    last_name = EncryptedCharField("姓", max_length=50, blank=True)
-    first_name = EncryptedCharField("名", max_length=50, blank=True)
-    last_name_kana = EncryptedCharField("姓（よみがな）", max_length=50, blank=True)
-    first_name_kana = EncryptedCharField("名（よみがな）", max_length=50, blank=True)
-    date_of_birth = EncryptedDateField("生年月日", null=True, blank=True)
-    gender = EncryptedCharField("性別", max_length=12, choices=Gender.choices, blank=True)
-    postal_code = EncryptedCharField("郵便番号", max_length=8, blank=True)
-    prefecture = EncryptedCharField("都道府県", max_length=10, blank=True)
-    municipality = EncryptedCharField("市区町村", max_length=50, blank=True)
-    street = EncryptedCharField("町名・番地", max_length=100, blank=True)
-    building = EncryptedCharField("建物名・部屋番号", max_length=100, blank=True)
-    is_staff = models.BooleanField("スタッフ", default=False)
-    is_active = models.BooleanField("有効", default=True, help_text="無効にするとログインできません（利用停止）。")
-    date_joined = models.DateTimeField("登録日時", default=timezone.now)
-    email_verified_at = models.DateTimeField("メール確認日時", null=True, blank=True)
-    self_registered = models.BooleanField("本人が登録", default=False, editable=False,
-                                          help_text="公開サイトから本人が登録した会員（メール確認まではログインできません）")
-    withdrawn_at = models.DateTimeField("退会日時", null=True, blank=True)
+    last_name = EncryptedCharField(_("姓"), max_length=50, blank=True)
+    first_name = EncryptedCharField(_("名"), max_length=50, blank=True)
+    last_name_kana = EncryptedCharField(_("姓（よみがな）"), max_length=50, blank=True)
+    first_name_kana = EncryptedCharField(_("名（よみがな）"), max_length=50, blank=True)
+    date_of_birth = EncryptedDateField(_("生年月日"), null=True, blank=True)
+    gender = EncryptedCharField(_("性別"), max_length=12, choices=Gender.choices, blank=True)
+    postal_code = EncryptedCharField(_("郵便番号"), max_length=8, blank=True)
+    prefecture = EncryptedCharField(_("都道府県"), max_length=10, blank=True)
+    municipality = EncryptedCharField(_("市区町村"), max_length=50, blank=True)
+    street = EncryptedCharField(_("町名・番地"), max_length=100, blank=True)
+    building = EncryptedCharField(_("建物名・部屋番号"), max_length=100, blank=True)
+    is_staff = models.BooleanField(_("スタッフ"), default=False)
+    is_active = models.BooleanField(_("有効"), default=True, help_text=_("無効にするとログインできません（利用停止）。"))
+    date_joined = models.DateTimeField(_("登録日時"), default=timezone.now)
+    email_verified_at = models.DateTimeField(_("メール確認日時"), null=True, blank=True)
+    self_registered = models.BooleanField(_("本人が登録"), default=False, editable=False,
+                                          help_text=_("公開サイトから本人が登録した会員（メール確認まではログインできません）"))
+    withdrawn_at = models.DateTimeField(_("退会日時"), null=True, blank=True)
+    # The site language the member uses (set at registration, followed while they browse logged in:
+    # members.middleware); the mails staff send them are in it.
+    language = models.CharField(_("言語"), max_length=10, default="ja", editable=False,
+                                help_text=_("この会員に送るメールの言語（登録時と、ログイン中に使った言語）"))
 
     objects = UserManager()
 
@@ -120,7 +125,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.email and (exclude is None or "email" not in exclude):
             taken = User.objects.by_email(self.email).exclude(pk=self.pk).exists()
             if taken:
-                raise ValidationError({"email": "このメールアドレスは登録できません。"})
+                raise ValidationError({"email": _("このメールアドレスは登録できません。")})
 
     def get_full_name(self):
         return f"{self.last_name} {self.first_name}".strip() or self.nickname or str(self)
@@ -186,3 +191,62 @@ class AuditEntry(models.Model):
         verbose_name = "監査ログ"
         verbose_name_plural = "監査ログ"
         ordering = ["-created_at", "-pk"]
+
+
+class OutboxMail(models.Model):
+    """
+    One e-mail of the portal, stored before it is sent (``members.outbox``): rendered when it is
+    queued, sent by a job after the transaction commits, retried with growing pauses, and kept
+    in sight (送信失敗) when it never goes. The address and the text are personal data, stored
+    encrypted; the text is dropped once sent (it may hold a one-time link).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "送信待ち"
+        SENT = "sent", "送信済み"
+        FAILED = "failed", "送信失敗"
+
+    created_at = models.DateTimeField("登録日時", default=timezone.now, db_index=True)
+    template = models.CharField("種類", max_length=200)
+    recipient = EncryptedEmailField("宛先", max_length=254)
+    subject = EncryptedCharField("件名", blank=True)
+    body = EncryptedCharField("本文", blank=True)
+    from_email = models.CharField("差出人", max_length=254, blank=True)
+    headers = models.JSONField("ヘッダー", default=dict, blank=True)
+    status = models.CharField("状態", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("送信試行回数", default=0)
+    next_attempt_at = models.DateTimeField("次回の送信", default=timezone.now)
+    last_error = models.CharField("最後のエラー", max_length=200, blank=True)
+    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "送信メール"
+        verbose_name_plural = "送信メール"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="members_outbox_due")]
+
+    def __str__(self):
+        return f"{self.template} → {self.masked_recipient}"
+
+    @property
+    def masked_recipient(self):
+        return mask_email(self.recipient)
+
+
+class RateCounter(models.Model):
+    """
+    One fixed window of one rate limit (``members.ratelimit``): the attempts it has counted. In the
+    database, so every process counts into the same row whatever the cache; a row outlives its window
+    only until the next new window anywhere prunes it.
+    """
+
+    key = models.CharField("キー", max_length=200, unique=True)  # "<scope>:<who's keyed hash>:<window s>:<number>"
+    count = models.PositiveIntegerField("回数", default=0)
+    expires_at = models.DateTimeField("期限", db_index=True)
+
+    class Meta:
+        verbose_name = "回数制限の記録"
+        verbose_name_plural = "回数制限の記録"
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

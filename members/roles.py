@@ -90,3 +90,4 @@ def _after_migrate(sender, **kwargs):
 
 grant(ADMINISTRATORS, "members.add_user", "members.change_user", "members.delete_user", "members.view_user",
       "members.view_personal_data", "members.view_auditentry", "auth.add_group", "auth.change_group")
+grant(ADMINISTRATORS, "members.view_outboxmail")  # メール送信状況 (members.outbox_admin)

@@ -4,15 +4,17 @@ actions call these; each writes its audit entry here, once.
 """
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import personal_data
 from .audit import MemberAction, record
 from .crypto import email_digest
-from .mail import send_templated_mail
+from .mail import send_rendered_mail, send_templated_mail
 from .models import PERSONAL_FIELDS, Consent, User
 from .tokens import make_verification_token, read_verification_token
 
@@ -106,16 +108,19 @@ def register_member(data, password, base_url):
     """
     Create a resident account that logs in once the e-mail is verified, record the consents,
     and send the verification link. An address already registered gets a notice by e-mail
-    instead, and the caller answers the same either way (no account enumeration).
+    instead, and the caller answers the same either way (no account enumeration). Both paths do
+    the same slow work — hash the password, queue one mail — so the time taken tells nothing either.
     Returns the new user, or None when the address was taken.
     """
     existing = User.objects.by_email(data["email"]).first()
     if existing is not None:
+        make_password(password)  # as long as creating the account takes; the hash is thrown away
         send_member_mail(data["email"], "already_registered", {"login_url": base_url + reverse("members:login")})
         return None
     fields = {name: data.get(name) for name in PERSONAL_FIELDS if name != "email"}
     user = User.objects.create_user(email=data["email"], password=password, nickname=data["nickname"],
-                                    self_registered=True, **{k: v for k, v in fields.items() if v is not None})
+                                    self_registered=True, language=translation.get_language() or settings.LANGUAGE_CODE,
+                                    **{k: v for k, v in fields.items() if v is not None})
     Consent.objects.bulk_create([
         Consent(user=user, document=Consent.Document.TERMS, version=settings.TERMS_VERSION),
         Consent(user=user, document=Consent.Document.PRIVACY, version=settings.PRIVACY_POLICY_VERSION),
@@ -169,6 +174,22 @@ def request_email_change(user, new_email, base_url):
     user.save(update_fields=["pending_email"])
     link = base_url + reverse("members:verify", args=(make_verification_token(user, email_digest(new_email)),))
     send_member_mail(new_email, "verify", {"user": user, "link": link, "hours": 48})
+
+
+def send_form_mail(subject_template, body_template, context, to_email):
+    """A mail of one of Django's or Wagtail's forms (password reset), through the outbox like every other."""
+    subject = "".join(render_to_string(subject_template, context).splitlines())
+    body = render_to_string(body_template, context)
+    send_rendered_mail([to_email], subject, body, template=body_template.removesuffix(".txt").removesuffix("_body"))
+
+
+def send_password_reset_notice(email, base_url):
+    """
+    A password reset asked for an address with no account: tell its owner so (the page answers the
+    same either way), which is also the same work as sending a reset link.
+    """
+    send_member_mail(email, "password_reset_unknown", {"register_url": base_url + reverse("members:register"),
+                                                       "reset_url": base_url + reverse("members:password_reset")})
 
 
 def export_member_data(user):

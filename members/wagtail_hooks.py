@@ -1,7 +1,7 @@
 from django.urls import path
 from wagtail import hooks
 
-from . import staff_2fa
+from . import outbox_admin, staff_2fa  # noqa: F401 - outbox_admin registers メール送信状況
 from .admin_views import MemberAdminGroup
 
 

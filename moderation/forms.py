@@ -5,6 +5,8 @@ files); the screening pipeline and the rules live in ``services``.
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from members.captcha import CaptchaField
 from pages.selectors import listed_model, visible_pages
@@ -16,8 +18,8 @@ from .images import MAX_IMAGES
 from .models import Flag
 from .services import MAX_BODY, MAX_TITLE
 
-BODY_HELP = ("改行はそのまま表示されます。URL はリンクになります（3件まで）。"
-             "電話番号・メールアドレス・番地までの住所を書くと、掲載の前に運営者が確認します。")
+BODY_HELP = _("改行はそのまま表示されます。URL はリンクになります（3件まで）。"
+              "電話番号・メールアドレス・番地までの住所を書くと、掲載の前に運営者が確認します。")
 
 
 def add_service_errors(form, error):
@@ -36,7 +38,7 @@ class ResidentTextField(forms.CharField):
     Django's unhelpful message about NUL characters.
     """
 
-    default_error_messages = {"required": "この項目は必須です。"}
+    default_error_messages = {"required": _("この項目は必須です。")}
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -56,26 +58,28 @@ class ImagesField(forms.FileField):
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))
         kwargs.setdefault("required", False)
-        kwargs.setdefault("label", f"画像（{MAX_IMAGES}枚まで）")
-        kwargs.setdefault("help_text", "JPEG・PNG・WebP・GIF、1枚8MBまで。位置情報などの撮影情報は取り除いて掲載します。")
+        kwargs.setdefault("label", ngettext_lazy("画像（%(count)s枚まで）", "画像（%(count)s枚まで）", "count") % {"count": MAX_IMAGES})
+        kwargs.setdefault("help_text", _("JPEG・PNG・WebP・GIF、1枚8MBまで。位置情報などの撮影情報は取り除いて掲載します。"))
         super().__init__(**kwargs)
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
         if len(files) > MAX_IMAGES:
-            raise forms.ValidationError(f"画像は{MAX_IMAGES}枚までです。", code="too_many_images")
+            raise forms.ValidationError(
+                ngettext("画像は%(count)s枚までです。", "画像は%(count)s枚までです。", MAX_IMAGES) % {"count": MAX_IMAGES},
+                code="too_many_images")
         return [super(ImagesField, self).clean(file, initial) for file in files]
 
 
 class CaptchaMixin:
     def add_captcha(self, captcha):
         if captcha:
-            self.fields["captcha"] = CaptchaField(label="確認")
+            self.fields["captcha"] = CaptchaField(label=_("確認"))
 
 
 class ThreadForm(CaptchaMixin, forms.Form):
-    title = ResidentTextField(label="題名", max_length=MAX_TITLE)
-    body = ResidentTextField(label="本文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
+    title = ResidentTextField(label=_("題名"), max_length=MAX_TITLE)
+    body = ResidentTextField(label=_("本文"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=BODY_HELP)
     images = ImagesField()
 
@@ -85,7 +89,7 @@ class ThreadForm(CaptchaMixin, forms.Form):
 
 
 class ReplyForm(CaptchaMixin, forms.Form):
-    body = ResidentTextField(label="返信", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}),
+    body = ResidentTextField(label=_("返信"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}),
                            help_text=BODY_HELP)
     images = ImagesField()
 
@@ -95,13 +99,13 @@ class ReplyForm(CaptchaMixin, forms.Form):
 
 
 class PostEditForm(forms.Form):
-    body = ResidentTextField(label="本文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
+    body = ResidentTextField(label=_("本文"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=BODY_HELP)
 
 
 class FlagForm(forms.Form):
-    reason = forms.ChoiceField(label="通報の理由", choices=Flag.Reason.choices, widget=forms.RadioSelect)
-    comment = ResidentTextField(label="補足（任意）", max_length=300, required=False,
+    reason = forms.ChoiceField(label=_("通報の理由"), choices=Flag.Reason.choices, widget=forms.RadioSelect)
+    comment = ResidentTextField(label=_("補足（任意）"), max_length=300, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -123,13 +127,13 @@ class SubmissionForm(CaptchaMixin, forms.Form):
     """The fields every submission has; each kind adds its own (``data_fields`` go to ``Submission.data``)."""
 
     data_fields = ()
-    title = ResidentTextField(label="題名", max_length=120)
-    body = ResidentTextField(label="内容", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}))
-    district = forms.ModelChoiceField(label="地域", queryset=district_model().objects.none(), required=False,
-                                      empty_label="（地域を選ばない）")
-    themes = forms.ModelMultipleChoiceField(label="テーマ", queryset=theme_model().objects.none(), required=False,
+    title = ResidentTextField(label=_("題名"), max_length=120)
+    body = ResidentTextField(label=_("内容"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}))
+    district = forms.ModelChoiceField(label=_("地域"), queryset=district_model().objects.none(), required=False,
+                                      empty_label=_("（地域を選ばない）"))
+    themes = forms.ModelMultipleChoiceField(label=_("テーマ"), queryset=theme_model().objects.none(), required=False,
                                             widget=forms.CheckboxSelectMultiple)
-    credit_nickname = forms.BooleanField(label="掲載するときにニックネームを情報提供者として表示してよい", required=False)
+    credit_nickname = forms.BooleanField(label=_("掲載するときにニックネームを情報提供者として表示してよい"), required=False)
 
     def __init__(self, *args, captcha=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,27 +152,27 @@ class SubmissionForm(CaptchaMixin, forms.Form):
 
 
 class LocalInfoForm(SubmissionForm):
-    body = ResidentTextField(label="地域の情報", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
+    body = ResidentTextField(label=_("地域の情報"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=BODY_HELP)
 
 
 class ShopFields(forms.Form):
-    title_reading = forms.CharField(label="名称のよみがな", max_length=120, required=False,
+    title_reading = forms.CharField(label=_("名称のよみがな"), max_length=120, required=False,
                                     validators=[RegexValidator(r"^[\u3041-\u309F\u30A0-\u30FFー・\s]*$",
-                                                               "ひらがな・カタカナで入力してください。")])
-    category = forms.ChoiceField(label="分類", choices=SHOP_CATEGORIES)
-    postal_code = forms.CharField(label="郵便番号", max_length=8, required=False, validators=[postal_code_validator])
-    address = forms.CharField(label="住所", max_length=200)
-    phone = forms.CharField(label="電話番号（お店・団体の）", max_length=20, required=False, validators=[phone_validator])
-    opening_hours = forms.CharField(label="営業時間・定休日", max_length=500, required=False,
+                                                               _("ひらがな・カタカナで入力してください。"))])
+    category = forms.ChoiceField(label=_("分類"), choices=SHOP_CATEGORIES)
+    postal_code = forms.CharField(label=_("郵便番号"), max_length=8, required=False, validators=[postal_code_validator])
+    address = forms.CharField(label=_("住所"), max_length=200)
+    phone = forms.CharField(label=_("電話番号（お店・団体の）"), max_length=20, required=False, validators=[phone_validator])
+    opening_hours = forms.CharField(label=_("営業時間・定休日"), max_length=500, required=False,
                                     widget=forms.Textarea(attrs={"rows": 3}))
-    website = forms.URLField(label="ウェブサイト", required=False, assume_scheme="https")
+    website = forms.URLField(label=_("ウェブサイト"), required=False, assume_scheme="https")
 
 
 class NewShopForm(SubmissionForm, ShopFields):
     data_fields = SHOP_FIELDS
-    title = ResidentTextField(label="お店・団体の名前", max_length=120)
-    body = ResidentTextField(label="紹介文", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6}))
+    title = ResidentTextField(label=_("お店・団体の名前"), max_length=120)
+    body = ResidentTextField(label=_("紹介文"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6}))
 
     field_order = ["title", "title_reading", "category", "body", "postal_code", "address", "phone", "opening_hours",
                    "website", "district", "themes", "credit_nickname"]
@@ -178,9 +182,9 @@ class CorrectionForm(SubmissionForm, ShopFields):
     """A correction: the listed shop, and only the fields that change (others left empty)."""
 
     data_fields = NewShopForm.data_fields
-    target = forms.ModelChoiceField(label="訂正するお店・団体", queryset=listed_model("shop").objects.none())
-    title = ResidentTextField(label="訂正の概要", max_length=120, help_text="例：営業時間が変わりました")
-    body = ResidentTextField(label="訂正の内容・根拠", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}))
+    target = forms.ModelChoiceField(label=_("訂正するお店・団体"), queryset=listed_model("shop").objects.none())
+    title = ResidentTextField(label=_("訂正の概要"), max_length=120, help_text=_("例：営業時間が変わりました"))
+    body = ResidentTextField(label=_("訂正の内容・根拠"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}))
 
     field_order = ["target", "title", "body", "title_reading", "category", "postal_code", "address", "phone",
                    "opening_hours", "website"]
@@ -190,33 +194,33 @@ class CorrectionForm(SubmissionForm, ShopFields):
         self.fields["target"].queryset = _listed_shops()
         for name in self.data_fields:
             self.fields[name].required = False
-        self.fields["category"].choices = [("", "（変更なし）"), *SHOP_CATEGORIES]
+        self.fields["category"].choices = [("", _("（変更なし）")), *SHOP_CATEGORIES]
         for name in ("district", "themes", "credit_nickname"):
             del self.fields[name]
 
     def clean(self):
         cleaned = super().clean()
         if not any(cleaned.get(name) for name in self.data_fields):
-            raise forms.ValidationError("訂正する項目を1つ以上入力してください。", code="nothing_to_correct")
+            raise forms.ValidationError(_("訂正する項目を1つ以上入力してください。"), code="nothing_to_correct")
         return cleaned
 
 
 class EventForm(SubmissionForm):
     data_fields = ("start", "end", "venue", "venue_address", "fee", "capacity", "organiser", "how_to_apply",
                    "contact")
-    title = ResidentTextField(label="イベント名", max_length=120)
-    body = ResidentTextField(label="イベントの紹介", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6}))
-    start = forms.DateTimeField(label="開始日時", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    end = forms.DateTimeField(label="終了日時", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    venue = forms.CharField(label="会場", max_length=200)
-    venue_address = forms.CharField(label="会場の住所", max_length=200, required=False)
-    fee = forms.CharField(label="参加費", max_length=100, initial="無料")
-    capacity = forms.IntegerField(label="定員", min_value=1, max_value=100000, required=False)
-    organiser = forms.CharField(label="主催", max_length=150)
-    how_to_apply = forms.CharField(label="申込方法", max_length=1000, required=False,
+    title = ResidentTextField(label=_("イベント名"), max_length=120)
+    body = ResidentTextField(label=_("イベントの紹介"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6}))
+    start = forms.DateTimeField(label=_("開始日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    end = forms.DateTimeField(label=_("終了日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    venue = forms.CharField(label=_("会場"), max_length=200)
+    venue_address = forms.CharField(label=_("会場の住所"), max_length=200, required=False)
+    fee = forms.CharField(label=_("参加費"), max_length=100, initial=_("無料"))
+    capacity = forms.IntegerField(label=_("定員"), min_value=1, max_value=100000, required=False)
+    organiser = forms.CharField(label=_("主催"), max_length=150)
+    how_to_apply = forms.CharField(label=_("申込方法"), max_length=1000, required=False,
                                    widget=forms.Textarea(attrs={"rows": 3}))
-    contact = forms.CharField(label="問い合わせ先", max_length=200, required=False,
-                              help_text="主催団体の連絡先を書いてください（個人の電話番号は書かないでください）。")
+    contact = forms.CharField(label=_("問い合わせ先"), max_length=200, required=False,
+                              help_text=_("主催団体の連絡先を書いてください（個人の電話番号は書かないでください）。"))
 
     field_order = ["title", "body", "start", "end", "venue", "venue_address", "district", "themes", "fee",
                    "capacity", "organiser", "how_to_apply", "contact", "credit_nickname"]
@@ -224,7 +228,7 @@ class EventForm(SubmissionForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            self.add_error("end", "終了日時は開始日時より後にしてください。")
+            self.add_error("end", _("終了日時は開始日時より後にしてください。"))
         return cleaned
 
 

@@ -21,17 +21,18 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 
 class Status(models.TextChoices):
-    SHOWN = "shown", "公開中"
-    HELD = "held", "確認待ち"
-    HIDDEN = "hidden", "非表示"
-    REFUSED = "refused", "掲載不可"
-    DELETED = "deleted", "投稿者が削除"
+    SHOWN = "shown", _("公開中")
+    HELD = "held", _("確認待ち")
+    HIDDEN = "hidden", _("非表示")
+    REFUSED = "refused", _("掲載不可")
+    DELETED = "deleted", _("投稿者が削除")
 
 
 # What waits for a moderator: held, or shown with reports not yet dealt with. The queue, its
@@ -183,10 +184,10 @@ class Submission(Moderated, ClusterableModel):
     """
 
     class Kind(models.TextChoices):
-        LOCAL_INFO = "local_info", "地域の情報"
-        NEW_SHOP = "new_shop", "お店・団体の登録"
-        SHOP_CORRECTION = "shop_correction", "お店・団体の情報の訂正"
-        EVENT = "event", "イベント情報"
+        LOCAL_INFO = "local_info", _("地域の情報")
+        NEW_SHOP = "new_shop", _("お店・団体の登録")
+        SHOP_CORRECTION = "shop_correction", _("お店・団体の情報の訂正")
+        EVENT = "event", _("イベント情報")
 
     # Kinds that become pages in the editorial workflow, and are therefore always reviewed.
     PAGE_KINDS = (Kind.NEW_SHOP, Kind.SHOP_CORRECTION, Kind.EVENT)
@@ -221,11 +222,11 @@ class Flag(models.Model):
     """A resident's report (通報) of a post. One per reporter and post."""
 
     class Reason(models.TextChoices):
-        ABUSE = "abuse", "誹謗中傷・差別"
-        PERSONAL = "personal", "個人情報"
-        SPAM = "spam", "宣伝・スパム"
-        ILLEGAL = "illegal", "違法・公序良俗に反する"
-        OTHER = "other", "その他"
+        ABUSE = "abuse", _("誹謗中傷・差別")
+        PERSONAL = "personal", _("個人情報")
+        SPAM = "spam", _("宣伝・スパム")
+        ILLEGAL = "illegal", _("違法・公序良俗に反する")
+        OTHER = "other", _("その他")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="flags", verbose_name="投稿")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
@@ -268,9 +269,9 @@ class Sanction(models.Model):
     """A moderator's measure against a member's posting: a warning, a suspension for a period, a ban."""
 
     class Kind(models.TextChoices):
-        WARN = "warn", "注意"
-        SUSPEND = "suspend", "投稿の一時停止"
-        BAN = "ban", "投稿の禁止"
+        WARN = "warn", _("注意")
+        SUSPEND = "suspend", _("投稿の一時停止")
+        BAN = "ban", _("投稿の禁止")
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions",
                                verbose_name="会員")

@@ -11,7 +11,9 @@ Order (cheapest and surest first):
 6. personal data in the text (phone numbers, e-mail addresses, street addresses): held;
 7. policy: a new member's post, and every shop or event submission, is held for review.
 
-The outcome is ``shown``, ``held`` or ``refused`` with the reasons (code + Japanese message).
+The outcome is ``shown``, ``held`` or ``refused`` with the reasons (a stable code + a message
+through gettext). What is stored for the record (``Verdict.stored``) is in Japanese, the source
+language moderators read; what the resident is told (``Verdict.message``) is in their language.
 A refusal is stored for the record (the author sees it with its reason); a failure of the
 pipeline itself holds the contribution for a moderator instead of losing it.
 """
@@ -22,8 +24,13 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dateformat import format as format_date
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+
+from members import ratelimit
 
 from . import detectors, registry
 from .models import NGWord, Sanction, Status
@@ -33,9 +40,9 @@ logger = logging.getLogger(__name__)
 
 DUPLICATE_WINDOW_HOURS = 24
 PERSONAL_DATA_MESSAGES = {
-    "phone": "電話番号",
-    "email": "メールアドレス",
-    "address": "番地までの住所",
+    "phone": pgettext_lazy("personal data found in a post", "電話番号"),
+    "email": pgettext_lazy("personal data found in a post", "メールアドレス"),
+    "address": pgettext_lazy("personal data found in a post", "番地までの住所"),
 }
 
 
@@ -65,7 +72,10 @@ class Verdict:
     reasons: list = field(default_factory=list)
 
     def add(self, outcome, code, message):
-        """Record a reason; the strictest outcome wins (refused > held > shown)."""
+        """
+        Record a reason; the strictest outcome wins (refused > held > shown). ``message`` is lazy
+        (gettext_lazy or ``_later``), rendered in whichever language reads it.
+        """
         self.reasons.append({"code": code, "message": message})
         order = [Status.SHOWN, Status.HELD, Status.REFUSED]
         if order.index(outcome) > order.index(self.outcome):
@@ -73,7 +83,31 @@ class Verdict:
 
     @property
     def message(self):
-        return "。".join(reason["message"].rstrip("。") for reason in self.reasons) + ("。" if self.reasons else "")
+        """The reasons as sentences, in the active language."""
+        # Translators: one reason of a screening verdict as a sentence; keep a space after the full stop
+        # where the language puts one between sentences.
+        return "".join(_("%(reason)s。") % {"reason": str(reason["message"]).rstrip("。")}
+                       for reason in self.reasons).strip()
+
+    def shown(self):
+        """The reasons (code and message) in the active language, for the resident."""
+        return [{"code": reason["code"], "message": str(reason["message"])} for reason in self.reasons]
+
+    def stored(self):
+        """(reasons, message) in the site's source language (Japanese), as kept for the record."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return self.shown(), self.message
+
+
+def _personal_data_message(found):
+    kinds = pgettext("between the kinds of personal data found in a post", "・").join(
+        str(PERSONAL_DATA_MESSAGES[kind]) for kind in found)
+    return _("%(kinds)sが含まれているため、掲載の前に確認します") % {"kinds": kinds}
+
+
+def _later(render):
+    """A message rendered by ``render`` when read, so in the reader's language."""
+    return lazy(render, str)()
 
 
 def address_hash(ip):
@@ -98,38 +132,30 @@ def check_sanctions(member):
     if sanction is None:
         return
     if sanction.kind == Sanction.Kind.BAN:
-        raise PostingRefused("このアカウントは投稿を禁止されています。")
-    until = timezone.localtime(sanction.until).strftime("%Y年%-m月%-d日 %H:%M")
-    raise PostingRefused(f"このアカウントは {until} まで投稿を停止されています。")
+        raise PostingRefused(_("このアカウントは投稿を禁止されています。"))
+    until = format_date(timezone.localtime(sanction.until), _("Y年n月j日 G:i"))
+    raise PostingRefused(_("このアカウントは %(until)s まで投稿を停止されています。") % {"until": until})
 
 
 # --- 2. rate limits -----------------------------------------------------------------------------
 
-def _hit(key, limit, window):
-    """Count one hit in a fixed window; True while within the limit."""
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count <= limit
-
-
 def check_rate_limits(member, address):
-    """Counts this attempt; raises ``RateLimited`` over the member's or the address's limit."""
+    """
+    Counts this attempt; raises ``RateLimited`` over the member's or the address's limit. Counted in
+    the database (``members.ratelimit``), so the limits hold across processes, restarts and whatever
+    the cache does; ``retry_after`` is the seconds until the window that refused ends.
+    """
     limits = settings.MODERATION_RATE_LIMITS
-    now = int(timezone.now().timestamp())
     checks = [("member", str(member.pk))]
     if address:
         checks.append(("address", address))
     for scope, who in checks:
         limit, window = limits[scope]
-        key = f"moderation:rate:{scope}:{who}:{now // window}"
-        if not _hit(key, limit, window):
-            minutes = max(1, (window - now % window + 59) // 60)
+        counted = ratelimit.hit(f"moderation:{scope}", who, limit, window)
+        if not counted.allowed:
+            minutes = max(1, (counted.retry_after + 59) // 60)
             raise RateLimited(f"短い時間に続けて投稿されています。{minutes}分ほど待ってから、もう一度お試しください。",
-                              retry_after=window - now % window)
+                              retry_after=counted.retry_after)
 
 
 # --- 3.–7. the text ----------------------------------------------------------------------------
@@ -162,25 +188,25 @@ def screen_text(member, text, *, always_review=False, review_reason="", exclude=
     verdict = Verdict()
     words = _ng_words()
     for found in detectors.find_ng_words(text, [w for w, action in words if action == NGWord.Action.REFUSE]):
-        verdict.add(Status.REFUSED, "ng_word", "掲載できない表現が含まれています")
+        verdict.add(Status.REFUSED, "ng_word", gettext_lazy("掲載できない表現が含まれています"))
         logger.info("NG word refused a contribution of member %s: %s", member.pk, found)
         break
     if verdict.outcome != Status.REFUSED and detectors.find_ng_words(
             text, [w for w, action in words if action == NGWord.Action.HOLD]):
-        verdict.add(Status.HELD, "ng_word_hold", "確認が必要な表現が含まれています")
+        verdict.add(Status.HELD, "ng_word_hold", gettext_lazy("確認が必要な表現が含まれています"))
     links = detectors.count_links(text)
     if links > policy.max_links:
-        verdict.add(Status.REFUSED, "too_many_links", f"リンクは{policy.max_links}件までです（{links}件あります）")
+        verdict.add(Status.REFUSED, "too_many_links", _later(lambda: _(
+            "リンクは%(limit)s件までです（%(count)s件あります）") % {"limit": policy.max_links, "count": links}))
     if detectors.is_near_duplicate(text, _recent_texts(member, exclude)):
-        verdict.add(Status.REFUSED, "duplicate", "同じ内容の投稿が最近ありました")
+        verdict.add(Status.REFUSED, "duplicate", gettext_lazy("同じ内容の投稿が最近ありました"))
     found = detectors.find_personal_data(text if personal_text is None else personal_text)
     if found:
-        kinds = "・".join(PERSONAL_DATA_MESSAGES[kind] for kind in found)
-        verdict.add(Status.HELD, "personal_data", f"{kinds}が含まれているため、掲載の前に確認します")
+        verdict.add(Status.HELD, "personal_data", _later(lambda: _personal_data_message(found)))
     if always_review:
-        verdict.add(Status.HELD, "review_required", review_reason or "掲載の前に運営者が確認します")
+        verdict.add(Status.HELD, "review_required", review_reason or gettext_lazy("掲載の前に運営者が確認します"))
     elif not is_trusted(member, policy):
-        verdict.add(Status.HELD, "new_member", "はじめのうちの投稿は、運営者が確認してから掲載します")
+        verdict.add(Status.HELD, "new_member", gettext_lazy("はじめのうちの投稿は、運営者が確認してから掲載します"))
     return verdict
 
 
@@ -197,5 +223,6 @@ def screen(member, address, text, *, always_review=False, review_reason="", excl
     except Exception:  # the pipeline failed, not the post: keep it for a moderator
         logger.exception("Screening failed for a contribution of member %s; holding it for review", member.pk)
         verdict = Verdict()
-        verdict.add(Status.HELD, "screening_error", "自動確認ができなかったため、運営者が確認してから掲載します")
+        verdict.add(Status.HELD, "screening_error",
+                    gettext_lazy("自動確認ができなかったため、運営者が確認してから掲載します"))
         return verdict

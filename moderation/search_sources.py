@@ -9,6 +9,7 @@ import html
 
 from django.urls import reverse
 from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
 
 from search.registry import Document, Source, register
 
@@ -46,7 +47,7 @@ def _when_opening_status_changed(post):
 
 
 register(Source(
-    name="moderation.post", type="post", label="掲示板", model=Post,
+    name="moderation.post", type="post", label=_("掲示板"), model=Post,
     visible=lambda: visible_posts_for().select_related("thread__board__district", "thread__board__theme"),
     document=post_document,
     related=[
@@ -60,7 +61,7 @@ register(Source(
 ))
 
 register(Source(
-    name="moderation.local_info", type="local_info", label="住民からの情報", model=Submission,
+    name="moderation.local_info", type="local_info", label=_("住民からの情報"), model=Submission,
     visible=visible_local_info, document=local_info_document,
     prefetch=lambda queryset: queryset.prefetch_related("themes"),
 ))

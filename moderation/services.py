@@ -10,6 +10,7 @@ on any registered kind, through what the kind declares (its key, author, text, a
 
 import logging
 import re
+from contextlib import contextmanager
 
 import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import linebreaks
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from members.audit import record
 from members.mail import send_templated_mail
@@ -39,7 +42,10 @@ _BARE_URL = re.compile(r"(?<![\"'=>])\b(https?://[^\s<>\"'　]+)")
 
 
 class ContributionError(Exception):
-    """A contribution that cannot be taken as it is: a stable ``code``, a Japanese message, an HTTP status."""
+    """
+    A contribution that cannot be taken as it is: a stable ``code``, a message in the resident's
+    language (gettext), an HTTP status.
+    """
 
     def __init__(self, code, message, status=400, reasons=None, item=None):
         super().__init__(message)
@@ -65,18 +71,19 @@ def clean_text(value, field, limit, required=True):
     """Text without control characters; a ``ValidationError`` on ``field`` if empty or too long."""
     value = detectors.clean_control_characters(value or "").strip()
     if required and not value:
-        raise ValidationError({field: "入力してください。"}, code="required")
+        raise ValidationError({field: _("入力してください。")}, code="required")
     if len(value) > limit:
-        raise ValidationError({field: f"{limit}文字以内で入力してください（{len(value)}文字あります）。"},
-                              code="max_length")
+        raise ValidationError({field: _("%(limit)s文字以内で入力してください（%(count)s文字あります）。") % {
+            "limit": limit, "count": len(value)}}, code="max_length")
     return value
 
 
 def _require_member(member):
     if not (member.is_authenticated and is_open(member)):
-        raise ContributionError("authentication_required", "投稿するにはログインしてください。", status=401)
+        raise ContributionError("authentication_required", _("投稿するにはログインしてください。"), status=401)
     if not can_contribute(member):
-        raise ContributionError("email_not_verified", "メールアドレスの確認を済ませてから投稿してください。", status=403)
+        raise ContributionError("email_not_verified", _("メールアドレスの確認を済ませてから投稿してください。"),
+                                status=403)
 
 
 def _screen(member, address, text, **kwargs):
@@ -85,22 +92,29 @@ def _screen(member, address, text, **kwargs):
     except screening.PostingRefused as exc:
         raise ContributionError(exc.code, exc.message, status=403) from None
     except screening.RateLimited as exc:
-        error = ContributionError(exc.code, exc.message, status=429)
+        # The resident's language here: screening's own message is the Japanese one.
+        minutes = max(1, (exc.retry_after + 59) // 60)
+        error = ContributionError(exc.code, ngettext(
+            "短い時間に続けて投稿されています。%(minutes)s分ほど待ってから、もう一度お試しください。",
+            "短い時間に続けて投稿されています。%(minutes)s分ほど待ってから、もう一度お試しください。",
+            minutes) % {"minutes": minutes}, status=429)
         error.retry_after = exc.retry_after
         raise error from None
 
 
 def _apply_verdict(item, verdict):
     item.status = verdict.outcome
-    item.screening = verdict.reasons
-    item.status_reason = verdict.message if verdict.outcome != Status.SHOWN else ""
+    # Kept for the record in Japanese (moderators read it; the resident's pages mark it lang="ja").
+    reasons, message = verdict.stored()
+    item.screening = reasons
+    item.status_reason = message if verdict.outcome != Status.SHOWN else ""
     item.queued_at = timezone.now() if verdict.outcome == Status.HELD else None
 
 
 def _refused(item, verdict):
     """A refusal is stored for the record; the caller gets the reasons."""
-    return ContributionError("refused", f"この内容は掲載できません。{verdict.message}", status=422,
-                             reasons=verdict.reasons, item=item)
+    return ContributionError("refused", _("この内容は掲載できません。%(reasons)s") % {"reasons": verdict.message},
+                             status=422, reasons=verdict.shown(), item=item)
 
 
 def _process_images(files):
@@ -109,7 +123,26 @@ def _process_images(files):
     return [images.reencode(upload) for upload in files]
 
 
-def _store_post(thread, author, body, verdict, processed_images, address, is_opening=False):
+@contextmanager
+def _files_removed_on_failure():
+    """
+    A list for the image files written inside the block: if the block fails (its transaction rolls
+    back: a later save, the commit, a full disk), the files go too, so no orphan stays in the media store.
+    """
+    written = []  # (storage, name), recorded before each write: one that fails half-way leaves a part
+    try:
+        yield written
+    except BaseException:
+        for storage, name in written:
+            try:
+                storage.delete(name)
+            except Exception:  # noqa: BLE001 - the first error is the one to raise
+                logger.exception("moderation: could not remove the orphan file %s", name)
+        raise
+
+
+def _store_post(thread, author, body, verdict, processed_images, address, written, is_opening=False):
+    """The post and its images; each image file written is added to ``written`` (``_files_removed_on_failure``)."""
     post = Post(thread=thread, author=author, body=body, body_html=render_body(body), is_opening=is_opening,
                 address_hash=address)
     _apply_verdict(post, verdict)
@@ -117,7 +150,11 @@ def _store_post(thread, author, body, verdict, processed_images, address, is_ope
     for number, image in enumerate(processed_images, start=1):
         stored = PostImage(post=post, width=image.width, height=image.height, content_type=image.content_type,
                            alt=f"{thread.title}の画像{number}")
-        stored.file.save(f"image.{image.extension}", ContentFile(image.content), save=True)
+        name = stored.file.field.generate_filename(stored, f"image.{image.extension}")  # a new random name
+        written.append((stored.file.storage, name))
+        stored.file.name = stored.file.storage.save(name, ContentFile(image.content), max_length=PostImage.file.field.max_length)
+        written[-1] = (stored.file.storage, stored.file.name)
+        stored.save()
     return post
 
 
@@ -125,14 +162,14 @@ def create_thread(author, board, title, body, files=(), address=""):
     """A new thread with its opening post. Returns the post; raises ``ContributionError`` on refusal."""
     _require_member(author)
     if not board.active:
-        raise ContributionError("board_closed", "この掲示板は投稿を受け付けていません。", status=403)
+        raise ContributionError("board_closed", _("この掲示板は投稿を受け付けていません。"), status=403)
     title = clean_text(title, "title", MAX_TITLE)
     body = clean_text(body, "body", MAX_BODY)
     processed = _process_images(files)
     verdict = _screen(author, address, f"{title}\n{body}")
-    with transaction.atomic():
+    with _files_removed_on_failure() as written, transaction.atomic():
         thread = Thread.objects.create(board=board, title=title, author=author)
-        post = _store_post(thread, author, body, verdict, processed, address, is_opening=True)
+        post = _store_post(thread, author, body, verdict, processed, address, written, is_opening=True)
     if verdict.outcome == Status.REFUSED:
         raise _refused(post, verdict)
     return post
@@ -142,12 +179,12 @@ def reply(author, thread, body, files=(), address=""):
     """A reply in a visible thread. Returns the post; raises ``ContributionError`` on refusal."""
     _require_member(author)
     if not thread_state(thread).can_reply:
-        raise ContributionError("thread_closed", "このスレッドには返信できません。", status=403)
+        raise ContributionError("thread_closed", _("このスレッドには返信できません。"), status=403)
     body = clean_text(body, "body", MAX_BODY)
     processed = _process_images(files)
     verdict = _screen(author, address, body)
-    with transaction.atomic():
-        post = _store_post(thread, author, body, verdict, processed, address)
+    with _files_removed_on_failure() as written, transaction.atomic():
+        post = _store_post(thread, author, body, verdict, processed, address, written)
         if verdict.outcome == Status.SHOWN:
             Thread.objects.filter(pk=thread.pk).update(last_posted_at=post.created_at)
     if verdict.outcome == Status.REFUSED:
@@ -161,14 +198,15 @@ def edit_post(post, author, body, address=""):
     (the stored text stays); an edit that needs review holds the post.
     """
     if not can_edit(post, author):
-        raise ContributionError("edit_not_allowed", "この投稿は編集できません（編集できる時間を過ぎたか、ご自身の投稿ではありません）。",
+        raise ContributionError("edit_not_allowed",
+                                _("この投稿は編集できません（編集できる時間を過ぎたか、ご自身の投稿ではありません）。"),
                                 status=403)
     body = clean_text(body, "body", MAX_BODY)
     verdict = _screen(author, address, f"{post.thread.title}\n{body}" if post.is_opening else body,
                       exclude=post)
     if verdict.outcome == Status.REFUSED:
-        raise ContributionError("refused", f"この内容には変更できません。{verdict.message}", status=422,
-                                reasons=verdict.reasons)
+        raise ContributionError("refused", _("この内容には変更できません。%(reasons)s") % {"reasons": verdict.message},
+                                status=422, reasons=verdict.shown())
     post.body, post.body_html, post.edited_at = body, render_body(body), timezone.now()
     if verdict.outcome == Status.HELD:
         queued_at = post.queued_at
@@ -181,7 +219,7 @@ def edit_post(post, author, body, address=""):
 def delete_post(post, author):
     """The author deletes their post: gone from the site at once, kept for the record until the retention purge."""
     if post.author_id != author.pk or post.status == Status.DELETED:
-        raise ContributionError("delete_not_allowed", "この投稿は削除できません。", status=403)
+        raise ContributionError("delete_not_allowed", _("この投稿は削除できません。"), status=403)
     post.status = Status.DELETED
     post.save(update_fields=["status", "updated_at"])
     return post
@@ -207,7 +245,7 @@ def submit(author, kind, title, body, data=None, district=None, themes=(), targe
     # are the point of a shop submission, not a resident's personal data, so personal data is
     # looked for in the title and the description only.
     verdict = _screen(author, address, text, always_review=always_review,
-                      review_reason="掲載の前に運営者が内容を確認します",
+                      review_reason=gettext_lazy("掲載の前に運営者が内容を確認します"),
                       personal_text=f"{title}\n{body}" if page_kind else None)
     with transaction.atomic():
         submission = Submission(author=author, kind=kind, title=title, body=body, data=data, district=district,
@@ -230,21 +268,21 @@ def flag_post(post, reporter, reason, comment=""):
     """
     _require_member(reporter)
     if not visible_posts_for().filter(pk=post.pk).exists():
-        raise ContributionError("not_found", "この投稿は見つかりません。", status=404)
+        raise ContributionError("not_found", _("この投稿は見つかりません。"), status=404)
     try:
         screening.check_sanctions(reporter)
     except screening.PostingRefused as exc:
         raise ContributionError(exc.code, exc.message, status=403) from None
     if post.author_id == reporter.pk:
-        raise ContributionError("own_post", "ご自身の投稿は通報できません。", status=400)
+        raise ContributionError("own_post", _("ご自身の投稿は通報できません。"), status=400)
     if reason not in Flag.Reason.values:
-        raise ValidationError({"reason": "通報の理由を選んでください。"}, code="invalid_choice")
+        raise ValidationError({"reason": _("通報の理由を選んでください。")}, code="invalid_choice")
     comment = clean_text(comment, "comment", 300, required=False)
     try:
         with transaction.atomic():
             flag = Flag.objects.create(post=post, reporter=reporter, reason=reason, comment=comment)
     except IntegrityError:
-        raise ContributionError("already_flagged", "この投稿はすでに通報済みです。", status=409) from None
+        raise ContributionError("already_flagged", _("この投稿はすでに通報済みです。"), status=409) from None
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post.pk)
         post.flag_count = post.flags.filter(resolved_at=None).count()
@@ -342,7 +380,7 @@ def _notify_author(item, template, reason):
         return
     try:
         send_templated_mail(author, template, {"user": author, "item": item, "title": kind.title(item),
-                                               "reason": reason})
+                                               "reason": reason}, language=author.language)
     except Exception:  # the decision stands; the failure is logged for the operator
         logger.exception("Could not send the %s mail for %s", template, kind.key(item))
 
@@ -433,7 +471,8 @@ def _notify_author_of_sanction(member, measure):
     if not can_receive_mail(member):
         return
     try:
-        send_templated_mail(member, "moderation/email/sanction", {"user": member, "sanction": measure})
+        send_templated_mail(member, "moderation/email/sanction", {"user": member, "sanction": measure},
+                            language=member.language)
     except Exception:
         logger.exception("Could not send the sanction mail for member %s", member.pk)
 

@@ -13,6 +13,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -27,8 +29,8 @@ from .screening import address_hash
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 50
 
-HELD_MESSAGE = "投稿を受け付けました。運営者が確認してから掲載します。確認の状況は「自分の投稿」で見られます。"
-SHOWN_MESSAGE = "投稿しました。"
+HELD_MESSAGE = gettext_lazy("投稿を受け付けました。運営者が確認してから掲載します。確認の状況は「自分の投稿」で見られます。")
+SHOWN_MESSAGE = gettext_lazy("投稿しました。")
 
 
 def _address(request):
@@ -50,7 +52,7 @@ def _apply_error(form, error):
         return 400
     form.add_error(None, error.message)
     if error.code == "refused":
-        form.add_error(None, "内容を見直して、もう一度投稿してください。（この投稿は記録として保存され、「自分の投稿」から確認できます）")
+        form.add_error(None, _("内容を見直して、もう一度投稿してください。（この投稿は記録として保存され、「自分の投稿」から確認できます）"))
     return error.status
 
 
@@ -140,7 +142,7 @@ def _own_post(request, pk):
 def post_edit(request, pk):
     post = _own_post(request, pk)
     if not selectors.can_edit(post, request.user):
-        messages.error(request, "この投稿は編集できません（編集できる時間を過ぎました）。")
+        messages.error(request, _("この投稿は編集できません（編集できる時間を過ぎました）。"))
         return redirect("board:thread", pk=post.thread_id)
     form = PostEditForm(request.POST or None, initial={"body": post.body})
     status = 200
@@ -150,7 +152,7 @@ def post_edit(request, pk):
         except (services.ContributionError, ValidationError) as error:
             status = _apply_error(form, error)
         else:
-            messages.success(request, "投稿を編集しました。" if post.status == Status.SHOWN else HELD_MESSAGE)
+            messages.success(request, _("投稿を編集しました。") if post.status == Status.SHOWN else HELD_MESSAGE)
             return redirect(f"{reverse('board:thread', args=[post.thread_id])}#post-{post.pk}")
     elif request.method == "POST":
         status = 400
@@ -168,7 +170,7 @@ def post_delete(request, pk):
         except services.ContributionError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "投稿を削除しました。")
+            messages.success(request, _("投稿を削除しました。"))
         return redirect("board:mine")
     return render(request, "moderation/post_delete.html", {"post": post})
 
@@ -186,7 +188,7 @@ def post_flag(request, pk):
         except (services.ContributionError, ValidationError) as error:
             status = _apply_error(form, error)
         else:
-            messages.success(request, "通報を受け付けました。運営者が確認します。")
+            messages.success(request, _("通報を受け付けました。運営者が確認します。"))
             return redirect("board:thread", pk=post.thread_id)
     elif request.method == "POST":
         status = 400
@@ -201,7 +203,7 @@ def post_image(request, pk):
     image = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)
     audience = selectors.image_audience(image.post, request.user)
     if audience is None:
-        raise Http404("画像が見つかりません。")
+        raise Http404(_("画像が見つかりません。"))
     public = audience == "public"
     response = FileResponse(image.file.open("rb"), content_type=image.content_type)
     response["X-Content-Type-Options"] = "nosniff"
@@ -220,7 +222,7 @@ def submission_index(request):
 @require_http_methods(["GET", "POST"])
 def submission_new(request, kind):
     if kind not in SUBMISSION_FORMS:
-        raise Http404("この種類の投稿はありません。")
+        raise Http404(_("この種類の投稿はありません。"))
     if not request.user.is_authenticated:
         return redirect(f"{reverse('members:login')}?next={request.path}")
     form = SUBMISSION_FORMS[kind](request.POST or None, initial={"target": request.GET.get("shop")})
@@ -235,8 +237,9 @@ def submission_new(request, kind):
         except (services.ContributionError, ValidationError) as error:
             status = _apply_error(form, error)
         else:
-            messages.success(request, "情報をお寄せいただきありがとうございます。" + (
-                "掲載しました。" if submission.status == Status.SHOWN else "運営者が確認してから掲載します。"))
+            messages.success(request, _("情報をお寄せいただきありがとうございます。掲載しました。")
+                             if submission.status == Status.SHOWN
+                             else _("情報をお寄せいただきありがとうございます。運営者が確認してから掲載します。"))
             return redirect("board:mine")
     elif request.method == "POST":
         status = 400

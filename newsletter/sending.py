@@ -30,12 +30,13 @@ import time
 import uuid
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection as db
 from django.db.models import Q
 from django.utils import timezone
+
+from members.outbox import real_connection
 
 from .models import Delivery, Mailing, Status, Subscriber
 from .rendering import compose
@@ -184,7 +185,7 @@ class Sender:
     """One connection of the configured mail backend for a batch; SMTP gets the careful path above."""
 
     def __init__(self):
-        self.backend = get_connection()
+        self.backend = real_connection()  # the real one: EMAIL_BACKEND is the outbox (members.outbox)
         self.smtp = isinstance(self.backend, SMTPBackend)
         self.envelope_sender = sanitize_address(settings.NEWSLETTER_FROM_EMAIL, settings.DEFAULT_CHARSET)
 

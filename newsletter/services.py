@@ -10,14 +10,13 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members import audit
+from members import audit, ratelimit
 from members.crypto import normalize_email
 from members.mail import send_templated_mail
 
@@ -88,15 +87,13 @@ def client_address(request):
 
 
 def allow_request(client_address):
-    """Subscription requests from one client address: at most NEWSLETTER_RATE_ADDRESS (count/seconds)."""
+    """
+    Subscription requests from one client address: at most NEWSLETTER_RATE_ADDRESS (count/seconds),
+    counted in the database (members.ratelimit: shared by every process, whatever the cache; the
+    refusal's 429 gets its Retry-After from portal.middleware).
+    """
     count, seconds = settings.NEWSLETTER_RATE_ADDRESS
-    key = f"newsletter:requests:{client_address}"
-    cache.add(key, 0, seconds)
-    try:
-        return cache.incr(key) <= count
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, seconds)
-        return True
+    return ratelimit.hit("newsletter:address", client_address, count, seconds).allowed
 
 
 def _record(subscriber, event, source, choices=None):

@@ -7,13 +7,19 @@ type, district, theme and date, and ``/api/v3/preview/`` for a headless front en
 draft being previewed in the admin.
 
 The listing's rules (what is visible, which date an item has, what ``date_from`` and ``date_to``
-mean for an event) are ``pages.selectors``'; our feeds use the same ones.
+mean for an event) are ``pages.selectors``'; our feeds use the same ones. Its types are the listed
+kinds registered there: pages' own and those later apps declare (surveys' ``survey`` and
+``recruitment``). They are read once, when this module is imported (by ``portal.api``, as the
+URLconf loads, after every app's ``ready()`` has declared its kinds), into the ``type`` enum
+the OpenAPI document gives and requests are checked against.
 """
 
 import datetime
 from typing import Literal, Optional
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType as ContentTypeModel
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signing import BadSignature
 from django.db.models import Q
 from django.http import Http404
@@ -26,12 +32,16 @@ from apikit import LazyItems
 
 from .api_schemas import ImageSchema
 from .images import image_data
-from .selectors import LISTED_KINDS, listed_model, listed_pages, listing_date
+from .selectors import listed_kinds, listed_model, listed_pages, listing_date, listing_lead, visible_terms
 from .terms import TermSchema, locale_by_code, named_terms, term
 
 # --- /api/v3/content/: one listing across page types ------------------------------------------
 
-ContentKind = Literal["article", "shop", "event", "special"]
+if not apps.ready:  # the kinds later apps declare would be missing from the enum below
+    raise ImproperlyConfigured("pages.api is imported before every app is ready; import it from the URLconf.")
+
+CONTENT_KINDS = listed_kinds()
+ContentKind = Literal[CONTENT_KINDS]
 
 
 class ContentItemSchema(Schema):
@@ -40,7 +50,7 @@ class ContentItemSchema(Schema):
     title: str
     url: Optional[str]
     lead: str
-    date: Optional[datetime.date] = Field(None, description="記事は掲載日、イベントは開催日、その他は公開日")
+    date: Optional[datetime.date] = Field(None, description="記事は掲載日、イベントは開催日、その他（アンケート・募集も）は公開日")
     end: Optional[datetime.datetime] = None
     start: Optional[datetime.datetime] = None
     districts: list[TermSchema]
@@ -50,7 +60,7 @@ class ContentItemSchema(Schema):
 
 
 class ContentFilters(Schema):
-    type: list[ContentKind] = Field([], description="種類（複数可）: article, shop, event, special")
+    type: list[ContentKind] = Field([], description="種類（複数可）: " + ", ".join(CONTENT_KINDS))
     district: Optional[str] = Field(None, description="地域の ID またはスラッグ")
     theme: Optional[str] = Field(None, description="テーマの ID またはスラッグ")
     date_from: Optional[datetime.date] = Field(None, description="この日以降（イベントは終了日がこの日以降）")
@@ -64,15 +74,21 @@ def _item(page, kind):
         "type": kind,
         "title": page.title,
         "url": page.get_full_url(),
-        "lead": getattr(page, "lead", "") or "",
+        "lead": listing_lead(page, kind),
         "date": listing_date(page, kind),
         "start": getattr(page, "start", None),
         "end": getattr(page, "end", None),
-        "districts": [term(d) for d in getattr(page, "live_districts", [])],
-        "themes": [term(t) for t in getattr(page, "live_themes", [])],
-        "image": image_data(page.hero_image, page.hero_alt_text),
+        "districts": [term(d) for d in _live_terms(page, "districts")],
+        "themes": [term(t) for t in _live_terms(page, "themes")],
+        "image": image_data(getattr(page, "hero_image", None), getattr(page, "hero_alt_text", "")),
         "locale": page.locale.language_code,
     }
+
+
+def _live_terms(page, name):
+    """A page's visible districts or themes: its own ``live_…`` (pages' models), else ``visible_terms``."""
+    live = getattr(page, f"live_{name}", None)
+    return visible_terms(page, name) if live is None else live
 
 
 content_router = Router(tags=["content"])
@@ -85,11 +101,12 @@ content_router = Router(tags=["content"])
 @paginate(WagtailLimitOffsetPagination)
 def content_list(request, filters: ContentFilters = Query(...)):
     """
-    Articles, shops, events and specials in one list, newest first (by publication; events by
-    start date when only events are asked for). Filter by district and theme (id or slug) and by date.
+    Articles, shops, events, specials, surveys and calls (every listed kind) in one list, newest
+    first (by publication; events by start date when only events are asked for). Filter by type,
+    by district and theme (id or slug) and by date.
     """
     locale = locale_by_code(filters.locale)
-    kinds = filters.type or list(LISTED_KINDS)
+    kinds = filters.type or list(CONTENT_KINDS)
     district, theme = named_terms(locale, filters.district, filters.theme)
 
     def pages(kind):

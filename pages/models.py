@@ -34,12 +34,14 @@ from .blocks import RICH_TEXT_FEATURES, BodyBlock, LinkBlock
 from .editorial import is_published_by_workflow, publishing_by_workflow
 from .forms import PortalPageForm
 from .selectors import (
+    below,
     event_month,
     excluding_own_reviews,
     for_cards,
     four_eyes_refusal,
     gathered_pages,
     is_new,
+    listed_in,
     listed_pages,
     month_calendar,
     month_events,
@@ -241,20 +243,22 @@ class HomePage(PreviewMixin, Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
         "pages.DistrictIndexPage", "pages.ThemeIndexPage", "pages.ArticleIndexPage",
-        "pages.SpecialIndexPage", "pages.ShopIndexPage", "pages.EventIndexPage",
+        "pages.SpecialIndexPage", "pages.ShopIndexPage", "pages.EventIndexPage", "surveys.SurveyIndexPage",
     ]
 
     class Meta:
-        verbose_name = "トップページ"
+        verbose_name = gettext_lazy("トップページ")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         def live(model):
             return visible_pages(model, self.locale)
 
-        context["latest_articles"] = for_cards(live(ArticlePage).order_by("-date", "-pk")[:6])
-        context["upcoming_events"] = live(EventPage).filter(end__gte=timezone.now()).order_by("start")[:6]
-        context["specials"] = with_images(live(SpecialPage).order_by("-first_published_at")[:3])
+        # Listings: the visitor's translation of each page, else its Japanese original (selectors.in_language).
+        context["latest_articles"] = for_cards(listed_in(ArticlePage, self.locale).order_by("-date", "-pk")[:6])
+        context["upcoming_events"] = listed_in(EventPage, self.locale).filter(end__gte=timezone.now()).order_by(
+            "start", "pk")[:6]
+        context["specials"] = with_images(listed_in(SpecialPage, self.locale).order_by("-first_published_at")[:3])
         context["districts"] = live(DistrictPage).order_by("path")
         context["themes"] = live(ThemePage).order_by("path")
         return context
@@ -319,7 +323,7 @@ class DistrictIndexPage(SectionIndexPage):
     subpage_types = ["pages.DistrictPage"]
 
     class Meta:
-        verbose_name = "地域一覧"
+        verbose_name = gettext_lazy("地域一覧")
 
 
 class TaggedListingMixin:
@@ -372,15 +376,15 @@ class DistrictPage(PreviewMixin, TaggedListingMixin, LocationMixin, HeroImageMix
     event_lookup = "district"
 
     class Meta:
-        verbose_name = "地域"
-        verbose_name_plural = "地域"
+        verbose_name = gettext_lazy("地域")
+        verbose_name_plural = gettext_lazy("地域")
 
 
 class ThemeIndexPage(SectionIndexPage):
     subpage_types = ["pages.ThemePage"]
 
     class Meta:
-        verbose_name = "テーマ一覧"
+        verbose_name = gettext_lazy("テーマ一覧")
 
 
 class ThemePage(PreviewMixin, TaggedListingMixin, HeroImageMixin, Page):
@@ -405,18 +409,18 @@ class ThemePage(PreviewMixin, TaggedListingMixin, HeroImageMixin, Page):
     event_lookup = "themes"
 
     class Meta:
-        verbose_name = "テーマ"
-        verbose_name_plural = "テーマ"
+        verbose_name = gettext_lazy("テーマ")
+        verbose_name_plural = gettext_lazy("テーマ")
 
 
 class ArticleIndexPage(SectionIndexPage):
     subpage_types = ["pages.ArticlePage"]
 
     class Meta:
-        verbose_name = "取材記事一覧"
+        verbose_name = gettext_lazy("取材記事一覧")
 
     def listing(self, request):
-        return ArticlePage.objects.child_of(self).live().public().order_by("-date", "-pk"), {}
+        return below(listed_in(ArticlePage, self.locale), self, children_only=True).order_by("-date", "-pk"), {}
 
 
 class ArticlePageTag(TaggedItemBase):
@@ -461,8 +465,8 @@ class ArticlePage(PreviewMixin, TermsMixin, HeroImageMixin, Page):
     subpage_types = []
 
     class Meta:
-        verbose_name = "取材記事"
-        verbose_name_plural = "取材記事"
+        verbose_name = gettext_lazy("取材記事")
+        verbose_name_plural = gettext_lazy("取材記事")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -474,10 +478,11 @@ class SpecialIndexPage(SectionIndexPage):
     subpage_types = ["pages.SpecialPage"]
 
     class Meta:
-        verbose_name = "特集一覧"
+        verbose_name = gettext_lazy("特集一覧")
 
     def listing(self, request):
-        return SpecialPage.objects.child_of(self).live().public().order_by("-first_published_at", "-pk"), {}
+        return below(listed_in(SpecialPage, self.locale), self, children_only=True).order_by(
+            "-first_published_at", "-pk"), {}
 
 
 class SpecialPage(PreviewMixin, HeroImageMixin, Page):
@@ -499,8 +504,8 @@ class SpecialPage(PreviewMixin, HeroImageMixin, Page):
     subpage_types = []
 
     class Meta:
-        verbose_name = "特集"
-        verbose_name_plural = "特集"
+        verbose_name = gettext_lazy("特集")
+        verbose_name_plural = gettext_lazy("特集")
 
     def gathered_pages(self):
         """The pages this special gathers that a visitor may see, in the editor's order, ready for cards."""
@@ -521,10 +526,10 @@ class ShopIndexPage(SectionIndexPage):
     subpage_types = ["pages.ShopPage"]
 
     class Meta:
-        verbose_name = "店舗・企業・団体一覧"
+        verbose_name = gettext_lazy("店舗・企業・団体一覧")
 
     def listing(self, request):
-        shops = ShopPage.objects.child_of(self).live().public().order_by("title_reading", "title")
+        shops = below(listed_in(ShopPage, self.locale), self, children_only=True).order_by("title_reading", "title")
         category = request.GET.get("category", "")
         if category in ShopPage.Category.values:
             shops = shops.filter(category=category)
@@ -537,12 +542,12 @@ class ShopPage(PreviewMixin, TermsMixin, LocationMixin, HeroImageMixin, Page):
     """A listing of a shop, company or organisation (店舗・企業・団体)."""
 
     class Category(models.TextChoices):
-        SHOP = "shop", "店舗"
-        RESTAURANT = "restaurant", "飲食店"
-        COMPANY = "company", "企業"
-        CLINIC = "clinic", "医療・福祉"
-        ORGANISATION = "organisation", "団体・NPO"
-        FACILITY = "facility", "施設"
+        SHOP = "shop", gettext_lazy("店舗")
+        RESTAURANT = "restaurant", gettext_lazy("飲食店")
+        COMPANY = "company", gettext_lazy("企業")
+        CLINIC = "clinic", gettext_lazy("医療・福祉")
+        ORGANISATION = "organisation", gettext_lazy("団体・NPO")
+        FACILITY = "facility", gettext_lazy("施設")
 
     title_reading = models.CharField("名称のよみがな", max_length=120, blank=True)
     category = models.CharField("分類", max_length=20, choices=Category.choices, default=Category.SHOP)
@@ -582,15 +587,15 @@ class ShopPage(PreviewMixin, TermsMixin, LocationMixin, HeroImageMixin, Page):
     subpage_types = []
 
     class Meta:
-        verbose_name = "店舗・企業・団体"
-        verbose_name_plural = "店舗・企業・団体"
+        verbose_name = gettext_lazy("店舗・企業・団体")
+        verbose_name_plural = gettext_lazy("店舗・企業・団体")
 
 
 class EventIndexPage(SectionIndexPage):
     subpage_types = ["pages.EventPage"]
 
     class Meta:
-        verbose_name = "イベント一覧"
+        verbose_name = gettext_lazy("イベント一覧")
 
     def listing(self, request):
         """
@@ -600,8 +605,8 @@ class EventIndexPage(SectionIndexPage):
         district and theme.
         """
         filters = event_filters(request.GET, self.locale)
-        events = listed_pages("event", self.locale, filters["district"], filters["theme"],
-                              filters["date_from"], filters["date_to"]).filter(path__startswith=self.path)
+        events = below(listed_pages("event", self.locale, filters["district"], filters["theme"],
+                                    filters["date_from"], filters["date_to"], originals=True), self)
         show_past = request.GET.get("past") == "1" and not filters["dated"]
         now = timezone.now()
         if filters["dated"]:
@@ -613,7 +618,7 @@ class EventIndexPage(SectionIndexPage):
         today = timezone.localdate()
         first_day = event_month(request.GET.get("month") or (filters["date_from"] and f"{filters['date_from']:%Y-%m}"),
                                 today)
-        month = month_events(self.locale, first_day, filters["district"], filters["theme"])
+        month = month_events(self.locale, first_day, filters["district"], filters["theme"], originals=True)
         return events, {
             "show_past": show_past, "filters": filters, "calendar": month_calendar(month, first_day, today),
             "filter_districts": visible_pages(DistrictPage, self.locale).order_by("path"),
@@ -671,8 +676,8 @@ class EventPage(PreviewMixin, TermsMixin, LocationMixin, HeroImageMixin, Page):
     subpage_types = []
 
     class Meta:
-        verbose_name = "イベント"
-        verbose_name_plural = "イベント"
+        verbose_name = gettext_lazy("イベント")
+        verbose_name_plural = gettext_lazy("イベント")
 
     def clean(self):
         super().clean()

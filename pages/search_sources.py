@@ -4,6 +4,7 @@ visitor may see — live, public, in its own language (``selectors.visible_pages
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction
 from wagtail.rich_text import get_text_for_indexing
 
@@ -97,12 +98,12 @@ def _restricted_subtree(restriction):
 PAGE_RELATED = [(Page, _page_itself), (PageViewRestriction, _restricted_subtree)]
 
 for name, kind, label, model, document, prefetch, recency in [
-    ("pages.article", "article", "取材記事", ArticlePage, article_document, ("districts", "themes", "tags"), 0.0),
-    ("pages.shop", "shop", "店舗・企業・団体", ShopPage, shop_document, ("districts", "themes"), 0.0),
-    ("pages.event", "event", "イベント", EventPage, event_document, ("themes",), 1.0),
-    ("pages.special", "special", "特集", SpecialPage, special_document, (), 0.0),
-    ("pages.district", "district", "地域", DistrictPage, district_document, (), 0.0),
-    ("pages.theme", "theme", "テーマ", ThemePage, theme_document, (), 0.0),
+    ("pages.article", "article", _("取材記事"), ArticlePage, article_document, ("districts", "themes", "tags"), 0.0),
+    ("pages.shop", "shop", _("店舗・企業・団体"), ShopPage, shop_document, ("districts", "themes"), 0.0),
+    ("pages.event", "event", _("イベント"), EventPage, event_document, ("themes",), 1.0),
+    ("pages.special", "special", _("特集"), SpecialPage, special_document, (), 0.0),
+    ("pages.district", "district", _("地域"), DistrictPage, district_document, (), 0.0),
+    ("pages.theme", "theme", _("テーマ"), ThemePage, theme_document, (), 0.0),
 ]:
     register(Source(
         name=name, type=kind, label=label, model=model,

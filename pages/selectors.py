@@ -4,12 +4,24 @@ Reads of the pages app: what a visitor (or the API's anonymous client) may see.
 One place decides "visible": live, public (no view restriction), in the page's own language.
 Templates, the site's listings and the API all go through here. So do the date rules of the
 listings (which date an item has, what "from" and "to" mean for an event) and the narrowing by
-district and theme, which the content API and our own feeds (``wardinfo``) share.
+district and theme, which the content API and our own feeds (``wardinfo``) share. One place,
+``in_language``, decides what a listing of the public site shows a visitor of another language
+than Japanese: the page's translation where it has one, else the Japanese original (which the
+site marks ``lang="ja"``).
 
 Other apps reach districts and themes through ``pages.terms``, which builds on this module (never
 the other way round: ``pages.models`` imports this module while it loads).
 """
 
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db.models import DateTimeField, Q
 from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Page
@@ -21,6 +33,43 @@ CARD_RENDITION = "fill-400x300|format-webp"
 def visible_pages(model=Page, locale=None):
     queryset = model.objects.live().public()
     return queryset.filter(locale=locale) if locale is not None else queryset
+
+
+def in_language(queryset, locale):
+    """
+    The pages of ``queryset`` a visitor reading ``locale`` is listed: those in ``locale``, and the
+    Japanese original of every page with no visible translation in ``locale`` (so a Japanese-only
+    event is still on the English home page, and a translated one once, as its translation). One
+    query with a subquery, however many items. In Japanese (or with no locale): ``locale``'s pages.
+    """
+    if locale is None:
+        return queryset
+    if locale.language_code == settings.LANGUAGE_CODE:
+        return queryset.filter(locale=locale)
+    translated = visible_pages(queryset.model, locale).values("translation_key")
+    originals = Q(locale__language_code=settings.LANGUAGE_CODE) & ~Q(translation_key__in=translated)
+    return queryset.filter(Q(locale=locale) | originals)
+
+
+def listed_in(model, locale):
+    """Visible pages of ``model`` listed for a visitor reading ``locale`` (``in_language``'s rule)."""
+    return in_language(visible_pages(model), locale).select_related("locale")
+
+
+def below(queryset, index, children_only=False):
+    """
+    Pages of ``queryset`` under the section ``index`` (its children only, with ``children_only``)
+    or under its Japanese original, where ``in_language`` finds the originals of untranslated pages.
+    """
+    paths = [index.path]
+    if index.locale_id and index.locale.language_code != settings.LANGUAGE_CODE:
+        paths += Page.objects.filter(translation_key=index.translation_key,
+                                     locale__language_code=settings.LANGUAGE_CODE).values_list("path", flat=True)
+    under = Q()
+    for path in paths:
+        under |= Q(path__startswith=path, depth=len(path) // Page.steplen + 1) if children_only else Q(
+            path__startswith=path)
+    return queryset.filter(under)
 
 
 def in_terms(queryset, district=None, theme=None):
@@ -115,40 +164,135 @@ def with_images(pages, spec=CARD_RENDITION):
 
 
 # --- Listings across page types: the content API's and our feeds' rules ----------------------
+#
+# The listed kinds are a registry: pages declares its own four below, and an app above declares
+# its page types in a ``listed_kinds.py`` of its own (found by ``PagesConfig.ready``), so this
+# app never names a later one. The content API (``/api/v3/content/``) lists every registered
+# kind; our feeds, the site's listings and the digest name the kinds they want.
 
-LISTED_KINDS = ("article", "shop", "event", "special")
-_TERM_RELATIONS = {"article": ("districts", "themes"), "shop": ("districts", "themes"), "event": ("district", "themes")}
+
+@dataclass(frozen=True)
+class ListedKind:
+    """
+    One kind of page in the cross-type listings. ``model_label`` names the page model
+    (``"app_label.ModelName"``, resolved once the models are loaded). ``term_relations``: the
+    fields tagging it with districts (``districts``, or an event's single ``district``) and themes;
+    a kind tagged with neither is never in a listing narrowed to a district or theme.
+    ``date_field``: the one date a listing gives an item (a date, or a date and time read in Japan
+    time). ``end_field``, for something that runs (an event): it is in a date range while it runs
+    (``in_dates``). ``lead``: the plain-text summary of an item, from the page (default: its ``lead``).
+    """
+
+    name: str
+    model_label: str
+    term_relations: tuple[str, ...] = ("districts", "themes")
+    date_field: str = "first_published_at"
+    end_field: str = ""
+    lead: Callable[[Any], str] | None = None
+
+    @property
+    def model(self):
+        return apps.get_model(self.model_label)
+
+
+_LISTED = {}
+
+
+def register_listed_kind(kind, model_label, term_relations=("districts", "themes"), date_field="first_published_at",
+                         end_field="", lead=None):
+    """
+    Declare a kind of page for the cross-type listings (see ``ListedKind``), from an app's
+    ``listed_kinds.py``. Declared while the apps load: the content API's ``type`` values (and its
+    OpenAPI enum) are read once every app is ready.
+    """
+    listed = ListedKind(kind, model_label, tuple(term_relations), date_field, end_field, lead)
+    if _LISTED.get(kind, listed) != listed:
+        raise ImproperlyConfigured(f"Listed kind {kind!r} is declared twice, differently.")
+    if apps.ready and kind not in _LISTED:
+        raise ImproperlyConfigured(f"Listed kind {kind!r} is declared after start-up; declare it in listed_kinds.py.")
+    _LISTED[kind] = listed
+    return listed
+
+
+def listed_kinds():
+    """The names of the listed kinds, in the order they were declared (pages' own four first)."""
+    return tuple(_LISTED)
+
+
+def listed_kind(kind):
+    """The ``ListedKind`` named ``kind`` (a ``KeyError`` for one never declared)."""
+    return _LISTED[kind]
+
+
+def check_listed_kinds():
+    """
+    Every declared kind names a page model with the fields it says (run once the models are
+    loaded, by ``PagesConfig.ready``), so a wrong declaration stops the start, not a request.
+    """
+    for listed in _LISTED.values():
+        model = listed.model
+        if not issubclass(model, Page):
+            raise ImproperlyConfigured(f"Listed kind {listed.name!r}: {listed.model_label} is not a page model.")
+        for name in (*listed.term_relations, listed.date_field, listed.end_field):
+            if name and not _has_field(model, name):
+                raise ImproperlyConfigured(f"Listed kind {listed.name!r}: {listed.model_label} has no field {name!r}.")
+
+
+def _has_field(model, name):
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _is_datetime(model, name):
+    return isinstance(model._meta.get_field(name), DateTimeField)
+
+
+register_listed_kind("article", "pages.ArticlePage", date_field="date")
+register_listed_kind("shop", "pages.ShopPage")
+register_listed_kind("event", "pages.EventPage", term_relations=("district", "themes"), date_field="start",
+                     end_field="end")
+register_listed_kind("special", "pages.SpecialPage", term_relations=())
 
 
 def listed_model(kind):
-    """The page model of a listed kind: ``article``, ``shop``, ``event`` or ``special``."""
-    from .models import ArticlePage, EventPage, ShopPage, SpecialPage
+    """The page model of a listed kind: ``article``, ``shop``, ``event``, ``special``, or one an app declared."""
+    return listed_kind(kind).model
 
-    return {"article": ArticlePage, "shop": ShopPage, "event": EventPage, "special": SpecialPage}[kind]
+
+def listing_lead(page, kind):
+    """The plain-text summary a listing gives an item (``ListedKind.lead``; default: the page's ``lead``)."""
+    lead = listed_kind(kind).lead
+    return (lead(page) if lead else getattr(page, "lead", "")) or ""
 
 
 def listing_date(page, kind):
     """
-    The one date a listing gives an item: an article its own date (掲載日), an event the day it
-    starts (開催日, in Japan time), anything else the day it was first published.
+    The one date a listing gives an item (its kind's ``date_field``): an article its own date
+    (掲載日), an event the day it starts (開催日), anything else by default the day it was first
+    published; a date and time is read in Japan time.
     """
-    if kind == "event":
-        return timezone.localtime(page.start).date()
-    if kind == "article":
-        return page.date
-    return timezone.localtime(page.first_published_at).date()
+    value = getattr(page, listed_kind(kind).date_field, None)
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date()
+    return value
 
 
 def in_dates(queryset, kind, date_from=None, date_to=None):
     """
     Items of ``kind`` dated within ``date_from``–``date_to`` (days, both inclusive), by
-    ``listing_date``'s rule, except that an event counts while it runs: it ends on or after
-    ``date_from`` and starts on or before ``date_to``.
+    ``listing_date``'s rule, except that an item that runs (an event, with an ``end_field``)
+    counts while it runs: it ends on or after ``date_from`` and starts on or before ``date_to``.
     """
-    if kind == "event":
-        lower, upper = "end__date", "start__date"
-    else:
-        lower = upper = "date" if kind == "article" else "first_published_at__date"
+    listed = listed_kind(kind)
+    model = queryset.model
+
+    def lookup(name):
+        return f"{name}__date" if _is_datetime(model, name) else name
+
+    lower, upper = lookup(listed.end_field or listed.date_field), lookup(listed.date_field)
     if date_from:
         queryset = queryset.filter(**{f"{lower}__gte": date_from})
     if date_to:
@@ -156,32 +300,41 @@ def in_dates(queryset, kind, date_from=None, date_to=None):
     return queryset
 
 
-def listed_pages(kind, locale, district=None, theme=None, date_from=None, date_to=None):
+def listed_pages(kind, locale, district=None, theme=None, date_from=None, date_to=None, originals=False):
     """
     Visible pages of one kind in ``locale``, tagged with ``district`` and/or ``theme`` (pages of
     the listing's language, matched by translation key: translations of articles still point at
     the Japanese district) and dated within the range, with what a list item shows loaded.
-    Specials are tagged with neither, so naming a district or theme leaves none.
+    A kind tagged with no district (or no theme), such as specials, leaves none when a district
+    (or theme) is named. With ``originals`` (the public site's listings; not the content API or
+    the feeds, which give one language), the Japanese originals of untranslated pages too
+    (``in_language``).
     """
-    queryset = visible_pages(listed_model(kind), locale).select_related("hero_image", "locale")
-    if kind == "special" and (district is not None or theme is not None):
+    listed = listed_kind(kind)
+    model = listed.model
+    queryset = in_language(visible_pages(model), locale) if originals else visible_pages(model, locale)
+    queryset = queryset.select_related(*[name for name in ("hero_image", "locale") if _has_field(model, name)])
+    relations = listed.term_relations
+    if (district is not None and not {"districts", "district"} & set(relations)) or (
+            theme is not None and "themes" not in relations):
         return queryset.none()
     queryset = in_dates(in_terms(queryset, district, theme), kind, date_from, date_to)
-    return queryset.prefetch_related(*_TERM_RELATIONS.get(kind, ())).distinct()
+    return queryset.prefetch_related(*relations).distinct()
 
 
-def recent_articles(locale, district=None, theme=None):
+def recent_articles(locale, district=None, theme=None, originals=False):
     """Visible articles of ``locale`` in the district and/or theme, newest publication first."""
-    return listed_pages("article", locale, district, theme).order_by("-first_published_at", "-pk")
+    return listed_pages("article", locale, district, theme, originals=originals).order_by("-first_published_at", "-pk")
 
 
-def upcoming_events(locale, district=None, theme=None, since=None):
+def upcoming_events(locale, district=None, theme=None, since=None, originals=False):
     """
     Visible events of ``locale`` in the district and/or theme that have not ended by ``since``
     (default: now), soonest first. As in ``in_dates``, an event is current until its end.
     """
     since = since or timezone.now()
-    return listed_pages("event", locale, district, theme).filter(end__gte=since).order_by("start", "pk")
+    return listed_pages("event", locale, district, theme, originals=originals).filter(
+        end__gte=since).order_by("start", "pk")
 
 
 # --- The editorial workflow: who may approve a step --------------------------------------------
@@ -261,7 +414,7 @@ def _visible_term_map(locale_id):
     from .models import DistrictPage, ThemePage
 
     return {term.translation_key: term for model in (DistrictPage, ThemePage)
-            for term in visible_pages(model).filter(locale_id=locale_id)}
+            for term in visible_pages(model).filter(locale_id=locale_id).select_related("locale")}
 
 
 def _tagged(page):
@@ -340,9 +493,10 @@ def month_calendar(events, first_day, today):
     }
 
 
-def month_events(locale, first_day, district=None, theme=None):
+def month_events(locale, first_day, district=None, theme=None, originals=False):
     """Visible events of ``locale`` running on any day of ``first_day``'s month (``in_dates``' rule)."""
     import calendar
 
     last_day = first_day.replace(day=calendar.monthrange(first_day.year, first_day.month)[1])
-    return listed_pages("event", locale, district, theme, first_day, last_day).order_by("start", "pk")
+    return listed_pages("event", locale, district, theme, first_day, last_day, originals=originals).order_by(
+        "start", "pk")

@@ -19,12 +19,25 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
-from .models import EventIndexPage, EventPage, ShopIndexPage, ShopPage, phone_validator, postal_code_validator
+from .forms import PortalPageForm
+from .models import (
+    EditorialPageMixin,
+    EventIndexPage,
+    EventPage,
+    ShopIndexPage,
+    ShopPage,
+    phone_validator,
+    postal_code_validator,
+)
 
 __all__ = [
     "EVENT_FIELDS", "SHOP_CATEGORIES", "SHOP_FIELDS", "described", "draft_event", "draft_shop",
     "draft_shop_correction", "phone_validator", "postal_code_validator", "submit_for_review",
+    "EditorialPageMixin", "PortalPageForm",
 ]
+
+# Page models of other apps (surveys) inherit the editorial rules every page of the portal has:
+# only the workflow publishes (``EditorialPageMixin``) and the editor's form (``PortalPageForm``).
 
 # The fields of a shop a submission sets and a correction may change (the forms offer the same).
 SHOP_FIELDS = ("title_reading", "category", "postal_code", "address", "phone", "opening_hours", "website")

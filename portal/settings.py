@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "moderation",
     "ads",
     "newsletter",
+    "surveys",
     "portal",
     "fixtures",
     "wagtail_localize",
@@ -106,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "members.middleware.MemberLanguageMiddleware",  # a member's language follows the site's language they use
+    "portal.middleware.RequestLimitsMiddleware",  # bodies too large or unreadable: 413/411/422 before any view
     "django_otp.middleware.OTPMiddleware",
     "members.staff_2fa.RequireStaff2FAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -145,6 +148,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer is given up on after DATABASE_CONNECT_TIMEOUT seconds (a request,
+    # /readyz), not after the operating system's minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(env("DATABASE_CONNECT_TIMEOUT", "5")))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -233,6 +241,10 @@ MODERATION_RATE_LIMITS = {
 # casually: changing it needs every hash recomputed). `make run` generates both into .local/.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 FIELD_HASH_KEY = env("FIELD_HASH_KEY", "")
+# BACKUP_DIR: where `manage.py backup` writes its folders (never inside MEDIA_ROOT; the keys above are
+# never written there); BACKUP_KEEP_DAYS: older backup folders are removed after each backup.
+BACKUP_DIR = Path(env("BACKUP_DIR", str(DATA_DIR / "backups")))
+BACKUP_KEEP_DAYS = int(env("BACKUP_KEEP_DAYS", "14"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -275,10 +287,54 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# MEDIA_STORAGE=s3 (or S3_BUCKET / AWS_STORAGE_BUCKET_NAME set): uploaded files go to an S3-compatible
+# object store (MinIO in site/compose.yaml), so several web processes share them; unset: MEDIA_ROOT.
+# Objects are private on the bucket (no ACL, the bucket's policy). Their URLs (S3_URLS): "app" (default)
+# /media/<name>, served by the web processes from the bucket (portal.media, only images, as on disk);
+# "signed" expiring signed URLs on S3_ENDPOINT_URL (browsers must reach it); "public" plain URLs on
+# S3_CUSTOM_DOMAIN (a CDN or a bucket policy opening images/ and original_images/ only). Documents,
+# board images and ad creatives are always streamed by the app after its access checks.
+MEDIA_STORAGE = env("MEDIA_STORAGE", "s3" if env("S3_BUCKET") or env("AWS_STORAGE_BUCKET_NAME") else "local")
+if MEDIA_STORAGE == "s3":
+    S3_URLS = env("S3_URLS", "public" if env("S3_CUSTOM_DOMAIN") else "app")
+    if S3_URLS not in ("app", "signed", "public"):
+        raise ImproperlyConfigured(f"S3_URLS must be app, signed or public, not {S3_URLS!r}")
+    STORAGES["default"] = {"BACKEND": "portal.media.S3MediaStorage", "OPTIONS": {
+        "bucket_name": env("S3_BUCKET") or env("AWS_STORAGE_BUCKET_NAME"),
+        "endpoint_url": env("S3_ENDPOINT_URL"),  # unset: Amazon S3 itself
+        "region_name": env("S3_REGION"),
+        "access_key": env("S3_ACCESS_KEY_ID") or env("AWS_ACCESS_KEY_ID"),
+        "secret_key": env("S3_SECRET_ACCESS_KEY") or env("AWS_SECRET_ACCESS_KEY"),
+        "addressing_style": env("S3_ADDRESSING_STYLE", "path"),  # MinIO and most S3-compatible stores
+        "signature_version": "s3v4",
+        "default_acl": None,  # never public-read: the bucket's own (private) policy applies
+        "file_overwrite": False,  # two uploads named alike must not replace each other (Wagtail's originals)
+        "querystring_auth": S3_URLS == "signed",
+        "querystring_expire": int(env("S3_URL_EXPIRY", "3600")),
+        "custom_domain": env("S3_CUSTOM_DOMAIN") if S3_URLS == "public" else None,
+        "url_protocol": env("S3_URL_PROTOCOL", "https:"),
+        "media_url": MEDIA_URL if S3_URLS == "app" else None,
+        "timeout": float(env("S3_TIMEOUT", "5")),  # seconds per connect or read; then a few retries
+    }}
+    if not STORAGES["default"]["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET")
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}")
+# Wagtail documents always through its serve view (collection privacy), never a redirect to the store.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
-# REDIS_URL: the cache. Unset: local-memory cache. (Sessions stay in the database.)
+# Request bodies (portal.middleware.RequestLimitsMiddleware; site/nginx.conf's client_max_body_size
+# matches REQUEST_MAX_UPLOAD_BYTES): a multipart upload up to REQUEST_MAX_UPLOAD_BYTES (the board's
+# four 8 MiB images and their text), every other body (JSON, forms, a text field of an upload) up to
+# DATA_UPLOAD_MAX_BYTES; larger ones are refused with 413 before they are read.
+REQUEST_MAX_UPLOAD_BYTES = int(env("REQUEST_MAX_UPLOAD_BYTES", str(34 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_BYTES", str(int(2.5 * 1024 * 1024))))
+
+# REDIS_URL: the cache. Unset: local-memory cache. (Sessions stay in the database.) A failing Redis is
+# bypassed (portal.cache: every operation a miss, CACHE_TIMEOUT seconds at most per connect or answer).
 if env("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+    CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": env("REDIS_URL"),
+                          "OPTIONS": {"CACHE_TIMEOUT": float(env("CACHE_TIMEOUT", "0.5"))}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
 
@@ -297,6 +353,9 @@ if env("EMAIL_URL"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "mail"
+# Every mail goes through the outbox (members.outbox), Wagtail's and Django's own too: EMAIL_BACKEND
+# stores it; the outbox's sender and the mail magazine use the real backend above.
+OUTBOX_EMAIL_BACKEND, EMAIL_BACKEND = EMAIL_BACKEND, "members.outbox.OutboxBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "新宿地域ポータル <no-reply@portal.example.jp>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -305,10 +364,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # "elasticsearch" (Elasticsearch 9). Both speak the Elasticsearch API; see README "Search".
 # Japanese text is analysed with kuromoji (the analysis-kuromoji plugin must be installed).
 # SEARCH_INDEX_PREFIX keeps several sites (or test runs) apart on one cluster.
+# SEARCH_TIMEOUT / SEARCH_CONNECT_TIMEOUT: seconds a search may wait for the engine to answer / to
+# accept the connection before the database answers instead; SEARCH_WRITE_TIMEOUT: for index
+# changes and rebuilds (in the worker). SEARCH_BREAKER_FAILURES failures within
+# SEARCH_BREAKER_WINDOW seconds open the circuit breaker: the engine is skipped for
+# SEARCH_BREAKER_COOLDOWN seconds, then probed once (search.breaker, search.wagtail_backend).
 SEARCH_ENGINE = env("SEARCH_ENGINE", "opensearch")
 SEARCH_BACKENDS = {
-    "opensearch": "wagtail.search.backends.opensearch3",
-    "elasticsearch": "wagtail.search.backends.elasticsearch9",
+    "opensearch": "search.wagtail_backend.OpenSearch3",
+    "elasticsearch": "search.wagtail_backend.Elasticsearch9",
 }
 if env("SEARCH_URL"):
     if SEARCH_ENGINE not in SEARCH_BACKENDS:
@@ -318,8 +382,13 @@ if env("SEARCH_URL"):
             "BACKEND": SEARCH_BACKENDS[SEARCH_ENGINE],
             "URLS": [env("SEARCH_URL")],
             "INDEX_PREFIX": env("SEARCH_INDEX_PREFIX", "portal_"),
-            "TIMEOUT": int(env("SEARCH_TIMEOUT", "10")),
-            "OPTIONS": {},
+            "TIMEOUT": float(env("SEARCH_TIMEOUT", "0.4")),
+            "CONNECT_TIMEOUT": float(env("SEARCH_CONNECT_TIMEOUT", "0.2")),
+            "WRITE_TIMEOUT": float(env("SEARCH_WRITE_TIMEOUT", "30")),
+            "BREAKER": {"FAILURES": int(env("SEARCH_BREAKER_FAILURES", "3")),
+                        "WINDOW": float(env("SEARCH_BREAKER_WINDOW", "30")),
+                        "COOLDOWN": float(env("SEARCH_BREAKER_COOLDOWN", "15"))},
+            "OPTIONS": {"max_retries": 0, "retry_on_timeout": False},
             "INDEX_SETTINGS": {
                 "settings": {
                     "index": {"number_of_shards": 1, "number_of_replicas": int(env("SEARCH_REPLICAS", "0"))},
@@ -342,7 +411,8 @@ else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # TASKS_BACKEND=database: jobs (search indexing, scheduled publishing, ...) go to the database
-# and a worker process (`manage.py db_worker`) runs them. Unset: run at once, in the request.
+# and a worker process (`manage.py run_worker`, which wraps django-tasks-db's `db_worker`) runs
+# them. Unset: run at once, in the request.
 TASKS_BACKEND = env("TASKS_BACKEND", "immediate")
 if TASKS_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -366,8 +436,19 @@ SCHEDULED_TASKS = {
     "newsletter_weekly_digest": {"task": "newsletter.tasks.send_weekly_digest",
                                  "cron": env("NEWSLETTER_DIGEST_CRON", "0 7 * * fri")},
     "newsletter_purge_pending": {"task": "newsletter.tasks.purge_unconfirmed_subscribers", "cron": "50 3 * * *"},
+    "surveys_delete_answers": {"task": "surveys.tasks.delete_expired_answers", "cron": "20 3 * * *"},
+    "surveys_delete_applications": {"task": "surveys.tasks.delete_expired_applications", "cron": "25 3 * * *"},
+    "send_due_mail": {"task": "members.outbox.send_due_mail", "cron": "* * * * *"},
+    "prune_outbox": {"task": "members.outbox.prune_outbox", "cron": "20 3 * * *"},
 }
 TASK_RESULTS_KEEP_DAYS = int(env("TASK_RESULTS_KEEP_DAYS", "7"))
+# The mail outbox (members.outbox): sent mail kept OUTBOX_KEEP_DAYS days (failed mail four times that).
+OUTBOX_KEEP_DAYS = int(env("OUTBOX_KEEP_DAYS", "14"))
+# Worker and scheduler (portal.heartbeats): a heartbeat row every HEARTBEAT_SECONDS; one older than
+# HEARTBEAT_STALE_SECONDS means the process is gone (/readyz names it; the worker's running jobs are
+# then retried once, or marked failed).
+HEARTBEAT_SECONDS = int(env("HEARTBEAT_SECONDS", "10"))
+HEARTBEAT_STALE_SECONDS = int(env("HEARTBEAT_STALE_SECONDS", "60"))
 
 # Ads (ads/): counts are added up in the cache and flushed into hourly rows every minute by the
 # scheduler; ADS_FLUSH_IN_REQUEST lets the counting view flush them itself at most every

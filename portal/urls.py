@@ -12,6 +12,9 @@ from search import views as search_views
 from . import health, i18n, media
 from .api import api, not_found_view
 
+# The database away: 503 with Retry-After (a Japanese page, or the API's problem document), not a 500.
+handler500 = "portal.errors.server_error"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
@@ -37,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("", include("wardinfo.urls")),
     path("", include("moderation.urls")),
     path("newsletter/", include("newsletter.urls")),
+    path("forms/", include("surveys.urls")),  # 応募の状況; the surveys and calls themselves are pages
     # Wagtail's page view, with the Japanese page served where a language has no translation of it
     # (before Wagtail's own pattern of the same name, which it shadows).
     re_path(serve_pattern, i18n.serve, name="wagtail_serve"),

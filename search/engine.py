@@ -8,27 +8,37 @@ backend, whichever engine runs, and no plugin needed for Japanese. ``rebuild()``
 and swaps the alias in one atomic call: searches never see an empty or half-filled index.
 
 The client is the one Wagtail's configured backend built (``WAGTAILSEARCH_BACKENDS["default"]``:
-URLs, credentials, timeout). With the database backend configured there is no engine at all.
+URLs, credentials, timeouts), so it talks through the circuit breaker (``search.breaker``): short
+timeouts for searches, nothing at all while the breaker is open. With the database backend
+configured there is no engine at all.
+
+Writes go to the alias only (``require_alias``): an engine that came back empty never gets an
+index auto-created with a dynamic mapping by a first write. A write finds the alias missing
+(``IndexMissing``), is queued, and ``search.sync.replay_pending`` rebuilds the index explicitly
+(mappings, alias, every document) before replaying the queue.
 """
 
 import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
+from .breaker import BREAKER, engine_errors, quick_timeout
 from .models import SearchDocument
 
 logger = logging.getLogger(__name__)
 
-DOWN_CACHE_KEY = "search:engine-down"
-DOWN_SECONDS = 30  # after a failure, searches go straight to the database for this long
-QUERY_TIMEOUT = 2  # seconds a search may take before the database answers instead
+ALIAS_CHECK_SECONDS = 30  # the alias, once seen, is trusted this long before it is checked again
+QUICK_WRITE = 20  # a write of this many documents or fewer gets the short timeout, not the write timeout
 
 
 class EngineUnavailable(Exception):
     pass
+
+
+class IndexMissing(EngineUnavailable):
+    """The engine answers, but the portal's alias is not there (an engine that came back empty)."""
 
 
 ANALYSIS = {"analyzer": {"terms": {"type": "custom", "tokenizer": "whitespace", "filter": []}}}
@@ -53,31 +63,28 @@ class Engine:
         self.es = client
         self.alias = alias
         self.flavour = flavour  # "opensearch" or "elasticsearch"
+        self._alias_seen = None  # time.monotonic() the alias was last seen
 
     # --- low level: one call shape for both clients ---------------------------------------
     def _call(self, what, *args, **kwargs):
         try:
             return what(*args, **kwargs)
-        except Exception as error:  # connection refused, timeout, cluster red, ...
-            cache.set(DOWN_CACHE_KEY, True, DOWN_SECONDS)
+        except engine_errors() as error:  # refused, timed out, circuit open, cluster red, ...
             raise EngineUnavailable(f"{type(error).__name__}: {error}") from error
 
     def _body(self, body):
         return {"body": body} if self.flavour == "opensearch" else body
 
     def available(self):
-        return not cache.get(DOWN_CACHE_KEY)
+        """False while the circuit breaker is open: searches go straight to the database."""
+        return not BREAKER.is_open()
 
     def ping(self):
+        """Does the engine answer (a probe the breaker counts)?"""
         try:
-            ok = bool(self.es.ping())
-        except Exception:
-            ok = False
-        if ok:
-            cache.delete(DOWN_CACHE_KEY)
-        else:
-            cache.set(DOWN_CACHE_KEY, True, DOWN_SECONDS)
-        return ok
+            return bool(self.es.ping())
+        except engine_errors():
+            return False
 
     @staticmethod
     def source(row):
@@ -97,6 +104,7 @@ class Engine:
             from opensearchpy.helpers import bulk
         else:
             from elasticsearch.helpers import bulk
+        to_alias = index is None
         index = index or self.alias
         prepared = []
         for op, key, row in actions:
@@ -104,20 +112,54 @@ class Engine:
                 prepared.append({"_op_type": "index", "_index": index, "_id": key, "_source": self.source(row)})
             else:
                 prepared.append({"_op_type": "delete", "_index": index, "_id": key})
-        if prepared:
-            self._call(bulk, self.es, prepared, raise_on_error=False, chunk_size=1000)
+        if not prepared:
+            return
+        extra = {"require_alias": True} if to_alias else {}
+        client = self.es
+        if len(prepared) <= QUICK_WRITE:  # a change just made: a hanging engine must not hold it long
+            if self.flavour == "opensearch":
+                extra["request_timeout"] = quick_timeout(self.flavour)
+            else:
+                client = self.es.options(request_timeout=quick_timeout(self.flavour))
+        _count, errors = self._call(bulk, client, prepared, raise_on_error=False, chunk_size=1000, **extra)
+        self._check_bulk(errors)
+
+    def _check_bulk(self, errors):
+        """A bulk's failed items: a missing index is ``IndexMissing``, anything but "already deleted" fails."""
+        failed = []
+        for item in errors:
+            (op, info), = item.items()
+            error = info.get("error")
+            kind = error.get("type", "") if isinstance(error, dict) else str(error or "")
+            if "index_not_found" in kind:
+                self._alias_seen = None
+                raise IndexMissing(f"no index behind the alias {self.alias}")
+            if not (op == "delete" and info.get("status") == 404):  # deleting what is not there is fine
+                failed.append(f"{op} {info.get('_id')}: {kind or info.get('status')}")
+        if failed:
+            raise EngineUnavailable(f"{len(failed)} document(s) not written: {', '.join(failed[:3])}")
 
     # --- index maintenance ------------------------------------------------------------------
+    def has_alias(self):
+        """Is the portal's alias there (checked at most every ``ALIAS_CHECK_SECONDS``)?"""
+        if self._alias_seen is not None and time.monotonic() - self._alias_seen < ALIAS_CHECK_SECONDS:
+            return True
+        present = bool(self._call(self.es.indices.exists_alias, name=self.alias))
+        self._alias_seen = time.monotonic() if present else None
+        return present
+
     def ensure_index(self):
-        if getattr(self, "_ensured", False):
-            return
-        if not self._call(self.es.indices.exists_alias, name=self.alias):
-            if self._call(self.es.indices.exists, index=self.alias):
-                self._ensured = True
-                return  # a plain index under the alias name (left by hand): use it as is
-            name = self._create_physical()
-            self._call(self.es.indices.put_alias, index=name, name=self.alias)
-        self._ensured = True
+        """Writes need the alias; without it the index must be rebuilt (``IndexMissing``), never auto-created."""
+        if not self.has_alias():
+            raise IndexMissing(f"no alias {self.alias}")
+
+    def rebuild_if_missing(self, report=None):
+        """An engine that came back empty (or without the alias): rebuild it. True if it did."""
+        if self.has_alias():
+            return False
+        logger.warning("search engine: the alias %s is missing; rebuilding the index", self.alias)
+        self.rebuild(report=report)
+        return True
 
     def _create_physical(self):
         name = f"{self.alias}_{timezone.now().strftime('%Y%m%d%H%M%S%f')}"
@@ -171,7 +213,8 @@ class Engine:
         # Deletions that happened during the fill went to the old index: apply them to the new one.
         from .models import PendingIndexChange
 
-        pending = list(PendingIndexChange.objects.values_list("key", flat=True))
+        pending = list(PendingIndexChange.objects.exclude(key__startswith=PendingIndexChange.WAGTAIL_PREFIX).values_list("key", flat=True))
+        self._alias_seen = time.monotonic()
         if pending:
             self.apply(pending)
             PendingIndexChange.objects.filter(key__in=pending).delete()
@@ -222,10 +265,7 @@ class Engine:
         if with_facets:
             body["aggs"] = {name: {"terms": {"field": name, "size": 100}} for name in ("type", "districts", "themes")}
         started = time.perf_counter()
-        if self.flavour == "opensearch":
-            answer = self._call(self.es.search, index=self.alias, request_timeout=QUERY_TIMEOUT, **self._body(body))
-        else:
-            answer = self._call(self.es.options(request_timeout=QUERY_TIMEOUT).search, index=self.alias, **body)
+        answer = self._call(self.es.search, index=self.alias, **self._body(body))
         logger.debug("search engine: %.1f ms", (time.perf_counter() - started) * 1000)
         hits = answer["hits"]
         total = hits["total"]["value"] if isinstance(hits["total"], dict) else hits["total"]
@@ -245,24 +285,26 @@ def _replicas():
 
 
 _engine = None
+_engine_key = None
 
 
 def get_engine():
     """The search engine, or None when search runs on the database alone."""
-    global _engine
+    global _engine, _engine_key
     params = settings.WAGTAILSEARCH_BACKENDS.get("default", {})
-    backend_path = params.get("BACKEND", "")
+    backend_path = params.get("BACKEND", "").lower()
     if backend_path.endswith(".database") or "opensearch" not in backend_path and "elasticsearch" not in backend_path:
         return None
     alias = f"{params.get('INDEX_PREFIX', '')}documents"
-    if _engine is None or _engine.alias != alias:
+    key = (alias, backend_path, str(params.get("URLS")))
+    if _engine is None or _engine_key != key:
         from wagtail.search.backends import get_search_backend
 
         flavour = "opensearch" if "opensearch" in backend_path else "elasticsearch"
-        _engine = Engine(get_search_backend("default").es, alias, flavour)
+        _engine, _engine_key = Engine(get_search_backend("default").es, alias, flavour), key
     return _engine
 
 
 def reset_engine():
-    global _engine
-    _engine = None
+    global _engine, _engine_key
+    _engine = _engine_key = None

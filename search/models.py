@@ -84,7 +84,13 @@ class QueryStat(models.Model):
 
 
 class PendingIndexChange(models.Model):
-    """A document whose change could not reach the search engine; replayed when it answers again."""
+    """
+    A document whose change could not reach the search engine; replayed when it answers again.
+    The portal's own documents by their key ("pages.article:123"); Wagtail's index by
+    ``WAGTAIL_PREFIX`` and the object ("wagtail:pages.articlepage:123").
+    """
+
+    WAGTAIL_PREFIX = "wagtail:"
 
     key = models.CharField(max_length=120, unique=True)
     queued_at = models.DateTimeField(auto_now=True)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from . import dbsearch, registry
 from .analysis import morphemes, query_terms
 from .engine import EngineUnavailable, get_engine
+from .fallback import note as note_fallback
 from .models import SearchDocument
 from .snippets import snippet
 from .text import normalize_query
@@ -165,11 +166,15 @@ def search(raw_query, filters=None, page=1, per_page=10, with_facets=True, using
 
     groups = [terms]
     backend, fallback, total, hits, facets = _backend_search(groups, filters, 0, CANDIDATES, with_facets, using)
+    if fallback:  # the engine failed once: the rest of this search asks the database, without waiting again
+        using = "database"
+        note_fallback()
     words = [group for group in (query_terms(word)[:MAX_TERMS] for word in query.split()) if group]
     if total == 0 and len(words) > 1:
         # Words typed apart ("子育て 四谷"): no document has them all; show those with any one of them.
         groups = words
-        backend, fallback, total, hits, facets = _backend_search(groups, filters, 0, CANDIDATES, with_facets, using)
+        backend, again, total, hits, facets = _backend_search(groups, filters, 0, CANDIDATES, with_facets, using)
+        fallback = fallback or again
         outcome.relaxed = total > 0
     outcome.backend, outcome.fallback, outcome.count = backend, fallback, total
     if with_facets:

@@ -4,6 +4,9 @@ Keeping SearchDocument (and the search engine's copy) in step with the registere
 The database table is the canonical index: it is written in the same transaction as the change.
 The search engine gets the change through a background job; if it cannot be reached, the
 document's key is queued (``PendingIndexChange``) and ``replay_pending()`` sends it later.
+Wagtail's own index writes are queued the same way (``search.wagtail_backend``, keys
+``wagtail:<app.model>:<pk>``) and replayed here too; an index found missing (an engine that came
+back empty) is rebuilt first.
 """
 
 import datetime
@@ -124,8 +127,8 @@ def push_keys(keys):
         return
     try:
         if not engine.available():  # known to be down: do not make the editor wait for a timeout
-            raise EngineUnavailable("marked down after a recent failure")
-        engine.apply(keys)
+            raise EngineUnavailable("circuit open after recent failures")
+        engine.apply(keys)  # IndexMissing when the alias is gone: queued, replay_pending rebuilds
     except EngineUnavailable as error:
         logger.warning("search engine unavailable (%s); %d change(s) queued", error, len(keys))
         for key in keys:
@@ -134,16 +137,35 @@ def push_keys(keys):
         PendingIndexChange.objects.filter(key__in=keys).delete()
 
 
-def replay_pending(batch=500):
-    """Send the queued changes to the search engine; returns how many were sent (0 if it is still down)."""
+def replay_pending(batch=500, report=None):
+    """
+    Send the queued changes to the search engine, the portal's and Wagtail's; returns how many were
+    sent (0 if it is still down). An index without its alias is rebuilt first (which also sends
+    every document), never created by a write.
+    """
     from .engine import EngineUnavailable, get_engine
 
     engine = get_engine()
-    if engine is None or not engine.ping():  # a ping that answers also lets searches use the engine again
+    if engine is None or not engine.ping():  # a ping that answers also closes the circuit breaker
         return 0
+    try:
+        engine.rebuild_if_missing(report=report)  # every document, and the queued changes of the portal
+    except EngineUnavailable as error:
+        logger.warning("search engine: the missing index could not be rebuilt (%s)", error)
+        return 0
+    return _replay_portal(engine, batch) + _replay_wagtail(batch, report)
+
+
+WAGTAIL_PREFIX = PendingIndexChange.WAGTAIL_PREFIX
+
+
+def _replay_portal(engine, batch):
+    from .engine import EngineUnavailable
+
     sent = 0
     while True:
-        keys = list(PendingIndexChange.objects.order_by("queued_at").values_list("key", flat=True)[:batch])
+        keys = list(PendingIndexChange.objects.exclude(key__startswith=WAGTAIL_PREFIX)
+                    .order_by("queued_at").values_list("key", flat=True)[:batch])
         if not keys:
             return sent
         try:
@@ -153,6 +175,34 @@ def replay_pending(batch=500):
             return sent
         PendingIndexChange.objects.filter(key__in=keys).delete()
         sent += len(keys)
+
+
+def _replay_wagtail(batch, report=None):
+    """Wagtail's queued index changes: rebuild its missing indexes, then send each object's current state."""
+    from wagtail.search.backends import get_search_backend
+
+    from . import wagtail_backend
+    from .breaker import engine_errors
+
+    backend = get_search_backend()
+    if not isinstance(backend, wagtail_backend.ResilientBackendMixin):
+        return 0
+    try:
+        wagtail_backend.rebuild_missing(backend, report=report)
+    except engine_errors() as error:
+        logger.warning("search engine: Wagtail's missing index could not be rebuilt (%s)", error)
+        return 0
+    sent = 0
+    while True:
+        keys = list(PendingIndexChange.objects.filter(key__startswith=WAGTAIL_PREFIX)
+                    .order_by("queued_at").values_list("key", flat=True)[:batch])
+        if not keys:
+            return sent
+        done = wagtail_backend.replay(keys, backend)
+        PendingIndexChange.objects.filter(key__in=done).delete()
+        sent += len(done)
+        if len(done) < len(keys):
+            return sent
 
 
 def rebuild_documents(batch=500, report=None, sources=None):

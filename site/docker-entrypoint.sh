@@ -2,7 +2,7 @@
 # Entrypoint of the portal image. It only runs the command it is given:
 #
 #   (default CMD)                         gunicorn -c site/gunicorn.conf.py portal.wsgi:application
-#   python manage.py db_worker            the task worker
+#   python manage.py run_worker           the task worker (rides out database restarts)
 #   python manage.py run_scheduler        the periodic-job scheduler (run exactly one)
 #   python manage.py migrate --noinput    the one-off migration (the compose `migrate` service)
 #   healthcheck                           the image's HEALTHCHECK: GET /healthz on this container

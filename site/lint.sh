@@ -236,7 +236,7 @@ def need(condition, message):
         problems.append(message)
 
 need(not re.search(r"^version\s*:", raw, re.M), "top-level `version:` is obsolete in the Compose spec")
-expected = {"web", "migrate", "worker", "scheduler", "db", "search", "redis", "nginx"}
+expected = {"web", "migrate", "worker", "scheduler", "db", "search", "redis", "nginx", "minio", "minio-init"}
 need(set(services) == expected, f"services {sorted(services)} != {sorted(expected)}")
 
 app = ["web", "migrate", "worker", "scheduler"]
@@ -253,6 +253,9 @@ for name in app:
     need("ports" not in svc, f"{name}: must not publish ports (nginx does)")
     need("backend" in (svc.get("networks") or {}), f"{name}: not on the backend network")
 
+def web_env_all(services):
+    return {(k, v) for name in app for k, v in (services.get(name, {}).get("environment") or {}).items()}
+
 def deps(name):
     return {k: v.get("condition") for k, v in (services.get(name, {}).get("depends_on") or {}).items()}
 
@@ -261,6 +264,7 @@ for name in ("web", "worker", "scheduler"):
     need(d.get("migrate") == "service_completed_successfully", f"{name}: must wait for migrate to complete")
     for backing in ("db", "redis", "search"):
         need(d.get(backing) == "service_healthy", f"{name}: must wait for {backing} healthy")
+    need(d.get("minio-init") == "service_completed_successfully", f"{name}: must wait for the media bucket")
 need(deps("migrate").get("db") == "service_healthy", "migrate: must wait for db healthy")
 need(deps("nginx").get("web") == "service_healthy", "nginx: must wait for web healthy")
 need(services.get("migrate", {}).get("restart") in (None, "no"), "migrate: one-off, restart must be 'no'")
@@ -268,10 +272,10 @@ for name in ("migrate", "worker", "scheduler"):
     need((services.get(name, {}).get("healthcheck") or {}).get("disable") is True,
          f"{name}: the image's HTTP healthcheck does not apply, disable it")
 
-for name in ("db", "search", "redis", "nginx"):
+for name in ("db", "search", "redis", "nginx", "minio"):
     hc = services.get(name, {}).get("healthcheck") or {}
     need(hc.get("test") and not hc.get("disable"), f"{name}: healthcheck missing")
-for name in ("db", "search", "redis"):
+for name in ("db", "search", "redis", "minio", "minio-init"):
     svc = services.get(name, {})
     need("ports" not in svc, f"{name}: must not publish ports")
     need(set(svc.get("networks") or {}) == {"backend"}, f"{name}: only on the internal backend network")
@@ -282,11 +286,22 @@ need(project.get("networks", {}).get("backend", {}).get("internal") is True, "ba
 nginx = services.get("nginx", {})
 need(not any(k in (nginx.get("environment") or {}) for k in ("SECRET_KEY", "DATABASE_URL")), "nginx: gets secrets")
 mounts = {v.get("target"): v for v in nginx.get("volumes") or []}
-need(mounts.get("/data/media", {}).get("read_only") is True, "nginx: media volume must be read-only")
 need(mounts.get("/etc/nginx/nginx.conf", {}).get("read_only") is True, "nginx: nginx.conf mount must be read-only")
-web_mounts = {v.get("target"): v.get("source") for v in services.get("web", {}).get("volumes") or []}
-need(web_mounts.get("/data/media") == "media", "web: media volume not at /data/media (MEDIA_ROOT)")
-need({"pgdata", "searchdata", "media"} <= set(project.get("volumes") or {}), "volumes pgdata, searchdata, media expected")
+# Media in the bucket (MEDIA_STORAGE=s3), shared by every replica: no process keeps files of its own.
+for name in app:
+    svc = services.get(name, {})
+    need(not any(v.get("target") == "/data/media" for v in svc.get("volumes") or []),
+         f"{name}: a media volume (media lives in the minio bucket)")
+    need((svc.get("environment") or {}).get("MEDIA_STORAGE") == "s3", f"{name}: MEDIA_STORAGE must be 's3'")
+    need(urlsplit((svc.get("environment") or {}).get("S3_ENDPOINT_URL") or "").hostname == "minio",
+         f"{name}: S3_ENDPOINT_URL must be http://minio:9000")
+need(not any(v for k, v in web_env_all(services) if k.startswith("MINIO_ROOT")), "the portal gets MinIO's root credentials")
+need((services.get("web", {}).get("deploy") or {}).get("replicas", 1) >= 2, "web: at least 2 replicas expected")
+need({"pgdata", "searchdata", "miniodata"} <= set(project.get("volumes") or {}), "volumes pgdata, searchdata, miniodata expected")
+minio_init = services.get("minio-init", {}).get("environment") or {}
+for var in ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"):
+    need(minio_init.get(var) and minio_init.get(var) == (services.get("web", {}).get("environment") or {}).get(var),
+         f"minio-init: {var} differs from the portal's")
 
 # Credentials that must agree (interpolated from the same .env).
 web_env = services.get("web", {}).get("environment") or {}

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from fixtures.demo import build_demo
+from tests.mail_commit import outbox_commits, real_commit  # noqa: F401 - mail leaves after commit
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import io
 import re
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -23,6 +24,7 @@ from django.utils import translation
 from wagtail.models import Locale, Page
 
 from fixtures.demo import translate_demo
+from members.mail import render_mail
 from moderation.models import Thread
 from pages.models import (
     ArticleIndexPage,
@@ -44,15 +46,6 @@ CATALOGUE_DIRS = {"en": "en", "zh-hans": "zh_Hans", "ko": "ko"}
 KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]")  # hiragana, katakana, ー (not the middle dot ・)
 KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 UI_ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
-PAGES_NOT_YET = pytest.mark.xfail(strict=False, reason=(
-    "templates/pages/*.html, includes/card.html (date format, 終了), includes/location.html, includes/event_list.html "
-    "and pages.models (page type names, shop categories) still have hard-coded Japanese"))
-BOARD_NOT_YET = pytest.mark.xfail(strict=False, reason=(
-    "templates/moderation/ board_index, board, thread, _post, submission_index, local_info.html are not translated yet"))
-MEMBER_LABELS_NOT_YET = pytest.mark.xfail(strict=False, reason=(
-    "members.models.User: field labels, help_text and Gender choices not gettext_lazy"))
-LABELS_NOT_YET = pytest.mark.xfail(strict=False, reason=(
-    "search source labels not gettext_lazy: pages/search_sources.py 店舗・企業・団体, moderation/search_sources.py 住民からの情報"))
 
 
 @pytest.fixture(scope="module")
@@ -105,41 +98,37 @@ def _translated_url(model, code):
     return _in(model, code).order_by("path").first().url
 
 
-# Page type -> (the address under a language, None when everything it shows is ours, else its xfail mark).
+# Page type -> its address under a language.
 PAGE_TYPES = {
-    "home": (lambda code: f"/{code}/", PAGES_NOT_YET),
-    "district index": (lambda code: _translated_url(DistrictIndexPage, code), PAGES_NOT_YET),
-    "district": (lambda code: _translated_url(DistrictPage, code), PAGES_NOT_YET),
-    "theme index": (lambda code: _translated_url(ThemeIndexPage, code), PAGES_NOT_YET),
-    "theme": (lambda code: _translated_url(ThemePage, code), PAGES_NOT_YET),
-    "article index": (lambda code: _translated_url(ArticleIndexPage, code), PAGES_NOT_YET),
-    "article": (lambda code: _translated_url(ArticlePage, code), PAGES_NOT_YET),
-    "article in Japanese only": (lambda code: _under(code, _ja_only(ArticlePage)), PAGES_NOT_YET),
-    "special index": (lambda code: _translated_url(SpecialIndexPage, code), PAGES_NOT_YET),
-    "special": (lambda code: _under(code, _ja_only(SpecialPage)), PAGES_NOT_YET),
-    "shop index": (lambda code: _translated_url(ShopIndexPage, code), PAGES_NOT_YET),
-    "shop": (lambda code: _under(code, _ja_only(ShopPage)), PAGES_NOT_YET),
-    "event index": (lambda code: _translated_url(EventIndexPage, code), PAGES_NOT_YET),
-    "event": (lambda code: _under(code, _ja_only(EventPage)), PAGES_NOT_YET),
-    "search results": (lambda code: f"/{code}/search/?q={quote(_in(DistrictPage, code).get(slug='okubo').title)}",
-                       LABELS_NOT_YET),
-    "search form": (lambda code: f"/{code}/search/", LABELS_NOT_YET),
-    "ward notices": (lambda code: f"/{code}/ward-notices/", None),
-    "board index": (lambda code: f"/{code}/board/", BOARD_NOT_YET),
-    "board": (lambda code: f"/{code}/board/{Thread.objects.order_by('pk').first().board.slug}/", BOARD_NOT_YET),
-    "thread": (lambda code: f"/{code}/board/threads/{Thread.objects.order_by('pk').first().pk}/", BOARD_NOT_YET),
-    "submissions index": (lambda code: f"/{code}/submissions/", BOARD_NOT_YET),
-    "local info": (lambda code: f"/{code}/local-info/", BOARD_NOT_YET),
-    "member registration": (lambda code: f"/{code}/members/register/", MEMBER_LABELS_NOT_YET),
-    "member log-in": (lambda code: f"/{code}/members/login/", None),
-    "privacy policy": (lambda code: f"/{code}/members/privacy/", None),
-    "terms": (lambda code: f"/{code}/members/terms/", None),
-    "404": (lambda code: f"/{code}/no-such-page/", None),
+    "home": lambda code: f"/{code}/",
+    "district index": lambda code: _translated_url(DistrictIndexPage, code),
+    "district": lambda code: _translated_url(DistrictPage, code),
+    "theme index": lambda code: _translated_url(ThemeIndexPage, code),
+    "theme": lambda code: _translated_url(ThemePage, code),
+    "article index": lambda code: _translated_url(ArticleIndexPage, code),
+    "article": lambda code: _translated_url(ArticlePage, code),
+    "article in Japanese only": lambda code: _under(code, _ja_only(ArticlePage)),
+    "special index": lambda code: _translated_url(SpecialIndexPage, code),
+    "special": lambda code: _under(code, _ja_only(SpecialPage)),
+    "shop index": lambda code: _translated_url(ShopIndexPage, code),
+    "shop": lambda code: _under(code, _ja_only(ShopPage)),
+    "event index": lambda code: _translated_url(EventIndexPage, code),
+    "event": lambda code: _under(code, _ja_only(EventPage)),
+    "search results": lambda code: f"/{code}/search/?q={quote(_in(DistrictPage, code).get(slug='okubo').title)}",
+    "search form": lambda code: f"/{code}/search/",
+    "ward notices": lambda code: f"/{code}/ward-notices/",
+    "board index": lambda code: f"/{code}/board/",
+    "board": lambda code: f"/{code}/board/{Thread.objects.order_by('pk').first().board.slug}/",
+    "thread": lambda code: f"/{code}/board/threads/{Thread.objects.order_by('pk').first().pk}/",
+    "submissions index": lambda code: f"/{code}/submissions/",
+    "local info": lambda code: f"/{code}/local-info/",
+    "member registration": lambda code: f"/{code}/members/register/",
+    "member log-in": lambda code: f"/{code}/members/login/",
+    "privacy policy": lambda code: f"/{code}/members/privacy/",
+    "terms": lambda code: f"/{code}/members/terms/",
+    "404": lambda code: f"/{code}/no-such-page/",
 }
-CASES = [
-    pytest.param(kind, code, id=f"{kind}-{code}", marks=mark or ())
-    for kind, (_, mark) in PAGE_TYPES.items() for code in LANGUAGES
-]
+CASES = [pytest.param(kind, code, id=f"{kind}-{code}") for kind in PAGE_TYPES for code in LANGUAGES]
 
 
 def _interface(html, code):
@@ -186,7 +175,7 @@ def _leftovers(body, code):
 
 @pytest.mark.parametrize("kind, code", CASES)
 def test_every_public_page_speaks_the_visitors_language_around_its_content(client, db_with_translations, kind, code):
-    response = client.get(PAGE_TYPES[kind][0](code))
+    response = client.get(PAGE_TYPES[kind](code))
     assert response.status_code == (404 if kind == "404" else 200)
     html = response.content.decode()
     soup, body = _interface(html, code)
@@ -307,3 +296,55 @@ def test_every_string_of_the_shared_interface_is_translated(code):
     missing = [message.id for message in catalogue if message.id and any(ours.match(where) for where, _ in message.locations)
                and (message.fuzzy or not all(message.string if isinstance(message.string, tuple) else (message.string,)))]
     assert missing == []
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_the_refusal_mail_speaks_the_residents_language(code):
+    member = SimpleNamespace(nickname="Hanako")
+    subject, body = render_mail("moderation/email/refused", {"user": member, "title": "Dogs", "reason": "Spam"},
+                                language=code)
+    assert "Hanako" in body and "Dogs" in body and "Spam" in body
+    leftovers = [line for line in [subject, *body.splitlines()] if KANA.search(line)
+                 or (code != "zh-hans" and KANJI.search(line))]
+    assert leftovers == []
+
+
+def test_an_ad_on_an_english_page_marks_its_japanese_content(client, db_with_translations):
+    import datetime
+
+    from django.core.cache import caches
+    from django.utils import timezone
+
+    from ads import selection
+    from ads import services as ads_services
+    from ads.models import Advertiser, Booking, Creative, ReviewStatus
+    from tests.ads.conftest import upload
+
+    today = timezone.localdate()
+    advertiser = Advertiser.objects.create(name="大久保パン工房", contact_name="山田 花子",
+                                           contact_email="hanako@example.jp", contact_phone="03-1234-5678")
+    booking = Booking.objects.create(advertiser=advertiser, name="トップの予約", placement="home-top",
+                                     starts_on=today - datetime.timedelta(days=1),
+                                     ends_on=today + datetime.timedelta(days=30))
+    creative = Creative(booking=booking, name="パンの広告", alt="焼きたてパンの広告", text="毎朝7時から営業しています",
+                        destination_url="https://pan.example.jp/")
+    creative.image = upload("home-top", "pan.png")
+    ads_services.save_creative(creative, uploaded=creative.image)
+    Creative.objects.filter(pk=creative.pk).update(review_status=ReviewStatus.APPROVED)
+    caches["ads"].clear()
+    selection._state.update(snapshot=None, checked=0.0)
+    selection.invalidate()
+
+    soup = BeautifulSoup(client.get("/en/").content, "html.parser")
+    item = next(item for item in soup.select(".ad-slot__item") if item.select_one('img[alt="焼きたてパンの広告"]'))
+    assert item.select_one("img")["lang"] == "ja"
+    assert item.select_one(".ad-slot__text")["lang"] == "ja"
+    assert item.select_one('.ad-slot__advertiser [lang="ja"]').get_text() == "大久保パン工房"
+    assert item.select_one(".ad-slot__advertiser").get_text(" ", strip=True).startswith("Advertiser:")
+    _, body = _interface(str(soup), "en")
+    assert _leftovers(body, "en") == []
+    # In Japanese, the ad is the page's language: no marks.
+    japanese = BeautifulSoup(client.get("/").content, "html.parser")
+    item = next(item for item in japanese.select(".ad-slot__item") if item.select_one('img[alt="焼きたてパンの広告"]'))
+    assert not item.select("[lang]")
+    assert item.select_one(".ad-slot__advertiser").get_text(" ", strip=True) == "広告主: 大久保パン工房"

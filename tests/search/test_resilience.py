@@ -27,6 +27,9 @@ class StandInEngine:
     def ping(self):
         return self.up
 
+    def rebuild_if_missing(self, report=None):
+        return False
+
     def search(self, groups, filters, offset, limit, with_facets=True):
         if not self.up:
             raise EngineUnavailable("connection refused")
