@@ -13,10 +13,10 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
+
+from members.staff_views import StaffView
 
 from . import reports, selectors, services
 from .forms import MonthForm, RevealForm, ReviewForm, SwitchForm, masked_contact
@@ -29,23 +29,10 @@ def _errors(form, error):
         form.add_error(None, message)
 
 
-class AdsView(WagtailAdminTemplateMixin, TemplateView):
-    """Common part: the view's own permission check, before anything is looked up."""
+class AdsView(StaffView):
+    """Common part: the view's own permission check, before anything is looked up (members.staff_views)."""
 
-    allowed = staticmethod(lambda user: False)
     header_icon = "pick"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.allowed(request.user):
-            raise PermissionDenied
-        self.load(**kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-    def load(self, **kwargs):
-        """Find what the URL names (after the permission check, so nobody else learns what exists)."""
-
-    def get_breadcrumbs_items(self):
-        return [{"url": reverse("wagtailadmin_home"), "label": "ダッシュボード"}, {"url": "", "label": self.page_title}]
 
 
 class ReviewQueueView(AdsView):

@@ -19,18 +19,17 @@ same trail as access to personal data).
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from members.selectors import can_receive_mail
+from members.staff_views import StaffView
 from pages.terms import district_model
 
 from . import registry, selectors, services
@@ -74,26 +73,17 @@ class QueueFilterForm(forms.Form):
             locale__language_code="ja").order_by("path")
 
 
-class ModerationView(WagtailAdminTemplateMixin, TemplateView):
+class ModerationView(StaffView):
     """The views' common part: the moderation permission, and the URL names the viewset gives them."""
 
+    allowed = staticmethod(selectors.can_moderate)
     queue_url_name = None
     edit_url_name = None
     sanction_url_name = None
     restore_url_name = None
 
-    def dispatch(self, request, *args, **kwargs):
-        if not selectors.can_moderate(request.user):
-            raise PermissionDenied
-        self.load(**kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-    def load(self, **kwargs):
-        """Find what the URL names: after the permission check, so that nobody else learns what exists."""
-
-    def get_breadcrumbs_items(self):
-        return [{"url": reverse("wagtailadmin_home"), "label": "ダッシュボード"},
-                {"url": reverse(self.queue_url_name), "label": "投稿の審査"}, {"url": "", "label": self.get_page_title()}]
+    def get_section(self):
+        return (self.queue_url_name, "投稿の審査")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

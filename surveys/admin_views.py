@@ -8,13 +8,12 @@ the decisions. Each view checks its own permission first; changes go through ``s
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
-from django.views.generic import TemplateView
+from django.urls import path
 from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from members.audit import record
+from members.staff_views import StaffView
 from pages.terms import visible_districts
 
 from . import exports, selectors, services
@@ -26,22 +25,9 @@ def _may(permission):
     return lambda user: user.is_authenticated and user.has_perm(permission)
 
 
-class SurveysView(WagtailAdminTemplateMixin, TemplateView):
-    allowed = staticmethod(lambda user: False)
+class SurveysView(StaffView):
     header_icon = "form"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.allowed(request.user):
-            raise PermissionDenied
-        self.load(**kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-    def load(self, **kwargs):
-        """Find what the URL names (after the permission check)."""
-
-    def get_breadcrumbs_items(self):
-        return [{"url": reverse("wagtailadmin_home"), "label": "ダッシュボード"},
-                {"url": reverse("surveys_admin:index"), "label": "アンケート・募集"}, {"url": "", "label": self.page_title}]
+    section = ("surveys_admin:index", "アンケート・募集")
 
 
 class IndexView(SurveysView):

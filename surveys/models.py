@@ -75,7 +75,7 @@ class SurveyIndexPage(EditorialPageMixin, Page):
         from .selectors import listed_forms
 
         context = super().get_context(request, *args, **kwargs)
-        context["items"] = listed_forms(self.locale, parent=self)
+        context["items"] = listed_forms(self.locale, parent=self, originals=True)
         return context
 
 

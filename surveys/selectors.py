@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.models import Page
 
+from pages.selectors import below, in_language
 from pages.terms import in_terms
 
 from .fieldtypes import CHOICE_TYPES, DATE, FREE_TEXT, MULTIPLE, NUMBER, SCALE, split_choices
@@ -65,18 +66,24 @@ def not_closed(queryset, now=None):
     return queryset.filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
 
 
-def listed_forms(locale=None, parent=None, kind=None, district=None, theme=None, include_closed=False):
-    """Surveys and calls a visitor may see, open (and full) ones only unless ``include_closed``, soonest closing first."""
+def listed_forms(locale=None, parent=None, kind=None, district=None, theme=None, include_closed=False,
+                 originals=False):
+    """
+    Surveys and calls a visitor may see, open (and full) ones only unless ``include_closed``, soonest
+    closing first. With ``originals`` (the public site's listings; not the API or the feeds, which give
+    one language), the Japanese originals of untranslated ones too (``pages.selectors.in_language``).
+    """
     found = []
     for name, model in KINDS.items():
         if kind and kind != name:
             continue
-        queryset = in_terms(visible_forms(model, locale), district, theme)
+        visible = in_language(visible_forms(model), locale) if originals else visible_forms(model, locale)
+        queryset = in_terms(visible, district, theme)
         if parent is not None:
-            queryset = queryset.descendant_of(parent)
+            queryset = below(queryset, parent) if originals else queryset.descendant_of(parent)
         if not include_closed:
             queryset = not_closed(queryset).filter(Q(opens_at__isnull=True) | Q(opens_at__lte=timezone.now()))
-        found += [page for page in queryset.prefetch_related("districts", "themes")
+        found += [page for page in queryset.select_related("locale").prefetch_related("districts", "themes")
                   if include_closed or form_status(page) in ("open", "full")]
     far = timezone.now() + timezone.timedelta(days=36500)
     return sorted(found, key=lambda page: (page.closes_at or far, page.pk))
@@ -123,6 +130,20 @@ def district_counts(page):
     return [{"label": title or "（未回答）", "count": count} for title, count in counts.most_common()]
 
 
+def _suppressed(question):
+    """
+    The rows with every count under ``PUBLIC_MINIMUM`` hidden (None). Where the rows add up to the
+    question's answers (one choice, a scale), a single hidden count could be worked out from the
+    total and the others, so the smallest shown count is hidden with it (secondary suppression).
+    """
+    counts = [row["count"] for row in question["rows"]]
+    hidden = {index for index, count in enumerate(counts) if count < PUBLIC_MINIMUM}
+    if len(hidden) == 1 and question["type"] != MULTIPLE and len(counts) > 1:
+        hidden.add(min((index for index in range(len(counts)) if index not in hidden), key=counts.__getitem__))
+    return [{"label": row["label"], "count": None if index in hidden else row["count"]}
+            for index, row in enumerate(question["rows"])]
+
+
 def public_tally(page):
     """
     The public results: totals of the choice and scale questions only, with any count under
@@ -134,9 +155,7 @@ def public_tally(page):
     for question in results["questions"]:
         if question["type"] in FREE_TEXT or question["type"] in (NUMBER, DATE):
             continue
-        rows = [{"label": row["label"], "count": row["count"] if row["count"] >= PUBLIC_MINIMUM else None}
-                for row in question["rows"]]
-        questions.append({**question, "rows": rows, "texts": []})
+        questions.append({**question, "rows": _suppressed(question), "texts": []})
     shown = page.comments.filter(status="shown").order_by("created_at") if page.publish_comments else Comment.objects.none()
     return {"total": results["total"], "questions": questions, "comments": list(shown)}
 

@@ -26,5 +26,6 @@ def open_forms_for(context, term, heading=""):
     from surveys.selectors import listed_forms
 
     is_district = isinstance(term, district_model())
-    forms = listed_forms(term.locale, district=term if is_district else None, theme=None if is_district else term)
+    forms = listed_forms(term.locale, district=term if is_district else None, theme=None if is_district else term,
+                         originals=True)
     return {"forms": forms[:6], "heading": heading, "request": context.get("request")}

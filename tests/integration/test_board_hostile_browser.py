@@ -58,6 +58,14 @@ def _make_member(User, n):
         self_registered=True)
 
 
+def _fresh_limits():
+    """The per-member rate limits are not under test here: their counters (in the database) start again."""
+    from members.models import RateCounter
+
+    cache.clear()
+    RateCounter.objects.all().delete()
+
+
 @pytest.fixture(scope="module")
 def hostile_data(django_db_setup, django_db_blocker):
     """Members, boards, the trust policy and the hostile thread, committed for the live server; removed after."""
@@ -65,30 +73,35 @@ def hostile_data(django_db_setup, django_db_blocker):
     from moderation import services
     from moderation.models import Board, ModerationSettings, Thread
 
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
-        services.ensure_boards()
-        board = Board.objects.get(slug="district-okubo")
-        policy = ModerationSettings.load()
-        trusted_before = policy.trusted_after_approved_posts
-        policy.trusted_after_approved_posts = 0
-        policy.save()
-        author, resident = _make_member(User, 1), _make_member(User, 2)
-        cache.clear()
-        opening = services.create_thread(author, board, OPENING_TITLE, OPENING_BODY)
-        replies = []
-        for line, payload in REPLIES:
-            cache.clear()  # the per-member rate limit is not under test here
-            replies.append(services.reply(author, opening.thread, f"{line}\n{payload}"))
-        cache.clear()
-    yield {"board": board, "author": author, "resident": resident, "thread": opening.thread,
-           "posts": [opening, *replies]}
     with django_db_blocker.unblock():
-        Thread.objects.filter(author__in=[author, resident]).delete()
-        User.objects.filter(pk__in=[author.pk, resident.pk]).delete()
-        policy = ModerationSettings.load()
-        policy.trusted_after_approved_posts = trusted_before
-        policy.save()
-        cache.clear()
+        trusted_before = ModerationSettings.load().trusted_after_approved_posts
+    made = []
+    try:
+        with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
+            services.ensure_boards()
+            board = Board.objects.get(slug="district-okubo")
+            policy = ModerationSettings.load()
+            policy.trusted_after_approved_posts = 0
+            policy.save()
+            made += [_make_member(User, 1), _make_member(User, 2)]
+            author, resident = made
+            _fresh_limits()
+            opening = services.create_thread(author, board, OPENING_TITLE, OPENING_BODY)
+            replies = []
+            for line, payload in REPLIES:
+                _fresh_limits()
+                replies.append(services.reply(author, opening.thread, f"{line}\n{payload}"))
+            _fresh_limits()
+        yield {"board": board, "author": author, "resident": resident, "thread": opening.thread,
+               "posts": [opening, *replies]}
+    finally:  # the policy is restored whatever happened: later tests count on the default
+        with django_db_blocker.unblock():
+            Thread.objects.filter(author__in=made).delete()
+            User.objects.filter(pk__in=[user.pk for user in made]).delete()
+            policy = ModerationSettings.load()
+            policy.trusted_after_approved_posts = trusted_before
+            policy.save()
+            _fresh_limits()
 
 
 @pytest.fixture
@@ -204,7 +217,8 @@ def test_hostile_posts_through_the_web_forms_in_chromium(tab, hostile_data, capt
 
     site_url = tab.site_url
     resident = hostile_data["resident"]
-    cache.clear()
+    with django_db_blocker.unblock():
+        _fresh_limits()
 
     tab.goto(f"{site_url}/members/login/")
     tab.fill("input[name=username]", resident.email)

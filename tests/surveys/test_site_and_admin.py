@@ -11,7 +11,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from members.models import AuditEntry
 from members.personal_data import erase_everywhere, export_sections
-from surveys import services
+from surveys import selectors, services
 from surveys.models import Application, Response, SurveyPage
 from tests.staff import login_staff
 
@@ -57,8 +57,20 @@ def test_public_results_show_totals_and_hide_small_counts(client, make_survey):
     html = client.get(survey.url + "results/").content.decode()
     assert "回答数 6件" in html and "<svg" in html
     assert "<td>5</td>" in html  # ほぼ毎日: 5 answers
-    assert "5件未満" in html  # 週に1〜2回: 1 answer, hidden
+    assert "<td>非公表</td>" in html and "<td>1</td>" not in html  # 週に1〜2回: 1 answer, hidden
     assert "秘密の意見" not in html  # free text is never in the totals
+
+
+def test_a_single_hidden_count_that_the_total_would_give_away_is_hidden_with_the_next_smallest(client, make_survey):
+    survey = make_survey(results_public=True)
+    plan = ["ほぼ毎日"] * 6 + ["週に1〜2回"] * 5 + ["ほとんど行かない"] * 2
+    for n, visits in enumerate(plan):
+        services.answer_survey(survey, {**VALID, "visits": visits}, None, f"203.0.113.{n}", "a")
+    survey.closes_at = timezone.now() - timezone.timedelta(minutes=1)
+    survey.save_revision().publish()
+    html = client.get(survey.url + "results/").content.decode()
+    assert "回答数 13件" in html and "<td>6</td>" in html
+    assert "<td>5</td>" not in html, "2 (hidden) = 13 - 6 - 5 unless the 5 is hidden too"
 
 
 def test_results_are_not_public_unless_the_survey_says_so(client, make_survey):
@@ -215,3 +227,19 @@ def test_editors_see_counts_but_not_the_free_text(client, editor, survey):
     login_staff(client, editor)
     html = client.get(f"/admin/surveys/surveys/{survey.pk}/").content.decode()
     assert "回答 1 件" in html and "自由記述の中身" not in html and "answers.csv" not in html
+
+
+def test_an_english_visitor_is_listed_the_japanese_only_surveys_marked_as_japanese(client, make_survey, index):
+    from wagtail.models import Locale
+
+    survey = make_survey()
+    english = Locale.objects.get_or_create(language_code="en")[0]
+    home = index.get_parent().specific
+    if not home.has_translation(english):
+        home.copy_for_translation(english).save_revision().publish()
+    index.copy_for_translation(english).save_revision().publish()
+    assert selectors.listed_forms(english) == [], "the API and feeds give one language"
+    assert selectors.listed_forms(english, originals=True) == [survey]
+    html = client.get("/en/surveys/").content.decode()
+    assert f'href="/en{survey.url}" lang="ja">{survey.title}</a>' in html
+    assert client.get(f"/en{survey.url}").status_code == 200
