@@ -69,7 +69,7 @@ class SurveyIndexPage(EditorialPageMixin, Page):
     max_count_per_parent = 1
 
     class Meta:
-        verbose_name = "アンケート・募集一覧"
+        verbose_name = _("アンケート・募集一覧")
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import listed_forms
@@ -184,7 +184,7 @@ class SurveyPage(FormPageBase):
     landing_page_template = "surveys/thanks.html"
 
     class Meta:
-        verbose_name = "アンケート"
+        verbose_name = _("アンケート")
         verbose_name_plural = "アンケート"
 
     kind = "survey"
@@ -267,7 +267,7 @@ class RecruitmentPage(FormPageBase):
     landing_page_template = "surveys/thanks.html"
 
     class Meta:
-        verbose_name = "募集"
+        verbose_name = _("募集")
         verbose_name_plural = "募集"
 
     kind = "recruitment"

@@ -3,7 +3,7 @@ What residents find of surveys and calls (see ``search.registry``): the live, pu
 taking answers or applications, never anything anyone sent.
 """
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import Page, PageViewRestriction
 from wagtail.rich_text import get_text_for_indexing
 
@@ -13,6 +13,12 @@ from .models import RecruitmentPage, SurveyPage
 from .selectors import not_closed, visible_forms
 
 
+def _kind_name(page):
+    """「アンケート」 or 「募集」 in the page's own language: a word residents search with."""
+    with translation.override(page.locale.language_code):
+        return str(page.get_verbose_name())
+
+
 def _document(page):
     text = [page.search_description, get_text_for_indexing(page.intro or "")]
     text += [getattr(page, name, "") for name in ("organiser", "eligibility")]
@@ -20,7 +26,7 @@ def _document(page):
         title=page.title, url=page.get_url() or "", locale=page.locale.language_code, text=" ".join(filter(None, text)),
         date=timezone.localtime(page.first_published_at) if page.first_published_at else None,
         districts=[term.slug for term in page.districts.all()], themes=[term.slug for term in page.themes.all()],
-        keywords=page.get_verbose_name(),
+        keywords=_kind_name(page),
     )
 
 

@@ -242,4 +242,5 @@ def test_an_english_visitor_is_listed_the_japanese_only_surveys_marked_as_japane
     assert selectors.listed_forms(english, originals=True) == [survey]
     html = client.get("/en/surveys/").content.decode()
     assert f'href="/en{survey.url}" lang="ja">{survey.title}</a>' in html
+    assert '<p class="card__type">Survey <span class="badge badge--open">Open</span></p>' in html, "the interface in English"
     assert client.get(f"/en{survey.url}").status_code == 200
