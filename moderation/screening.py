@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.dateformat import format as format_date
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from members import ratelimit
 
@@ -154,8 +154,10 @@ def check_rate_limits(member, address):
         counted = ratelimit.hit(f"moderation:{scope}", who, limit, window)
         if not counted.allowed:
             minutes = max(1, (counted.retry_after + 59) // 60)
-            raise RateLimited(f"短い時間に続けて投稿されています。{minutes}分ほど待ってから、もう一度お試しください。",
-                              retry_after=counted.retry_after)
+            raise RateLimited(ngettext(  # in the resident's language (the request's)
+                "短い時間に続けて投稿されています。%(minutes)s分ほど待ってから、もう一度お試しください。",
+                "短い時間に続けて投稿されています。%(minutes)s分ほど待ってから、もう一度お試しください。",
+                minutes) % {"minutes": minutes}, retry_after=counted.retry_after)
 
 
 # --- 3.–7. the text ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from members.audit import record
 from members.mail import send_templated_mail
@@ -92,12 +92,7 @@ def _screen(member, address, text, **kwargs):
     except screening.PostingRefused as exc:
         raise ContributionError(exc.code, exc.message, status=403) from None
     except screening.RateLimited as exc:
-        # The resident's language here: screening's own message is the Japanese one.
-        minutes = max(1, (exc.retry_after + 59) // 60)
-        error = ContributionError(exc.code, ngettext(
-            "短い時間に続けて投稿されています。%(minutes)s分ほど待ってから、もう一度お試しください。",
-            "短い時間に続けて投稿されています。%(minutes)s分ほど待ってから、もう一度お試しください。",
-            minutes) % {"minutes": minutes}, status=429)
+        error = ContributionError(exc.code, exc.message, status=429)
         error.retry_after = exc.retry_after
         raise error from None
 
