@@ -11,7 +11,7 @@ ADMIN_EMAIL ?= admin@example.jp
 # Pytest options for a developer's own runs, e.g. `make test PYTEST_ARGS="-k district -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: run install install-dev test test-unit test-integration services-start services-stop bench bench-search lint lint-docker clean
+.PHONY: run serve install install-dev test test-unit test-integration services-start services-stop bench bench-search lint lint-docker clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,29 @@ run: $(VENV)/.installed $(LOCAL)/secret_key $(LOCAL)/admin_password $(LOCAL)/fie
 	echo "API:                http://$(HOST):$(PORT)/api/v3/docs/"; \
 	echo ""; \
 	exec $(PY) manage.py runserver "$(HOST):$(PORT)"
+
+# The production configuration on this machine: gunicorn with site/gunicorn.conf.py (its worker count
+# for the CPUs here), DEBUG off, static files collected and served by WhiteNoise, the anonymous page
+# cache on; the same .local keys and demo as `make run`, on the embedded default unless DATABASE_URL,
+# SEARCH_URL, REDIS_URL... are set. Plain http on HOST:PORT, so no https redirect, HSTS or Secure cookies.
+# Without RECAPTCHA_* keys the forms use Google's test keys, which production's system checks refuse:
+# the set-up commands here skip the checks (gunicorn runs none).
+serve: $(VENV)/.installed $(LOCAL)/secret_key $(LOCAL)/admin_password $(LOCAL)/field_encryption_key $(LOCAL)/field_hash_key
+	@export DEBUG=false SECRET_KEY="$${SECRET_KEY:-$$(cat $(LOCAL)/secret_key)}" BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" \
+	  FIELD_ENCRYPTION_KEYS="$${FIELD_ENCRYPTION_KEYS:-$$(cat $(LOCAL)/field_encryption_key)}" \
+	  FIELD_HASH_KEY="$${FIELD_HASH_KEY:-$$(cat $(LOCAL)/field_hash_key)}" \
+	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost,127.0.0.1}" SECURE_SSL_REDIRECT=false SECURE_COOKIES=false \
+	  SECURE_HSTS_SECONDS=0 PORT=$(PORT); \
+	set -e; \
+	$(PY) manage.py migrate --noinput -v 0 --skip-checks; \
+	$(PY) manage.py ensure_admin --email "$(ADMIN_EMAIL)" --password-file $(LOCAL)/admin_password --skip-checks; \
+	$(PY) manage.py seed_demo --skip-checks; \
+	$(PY) manage.py translate_demo --skip-checks; \
+	$(PY) manage.py rebuild_search_index -v 0 --skip-checks; \
+	$(PY) manage.py collectstatic --noinput -v 0 --skip-checks; \
+	echo ""; \
+	echo "新宿地域ポータル (production configuration): http://$(HOST):$(PORT)/   admin: $(ADMIN_EMAIL) / $(LOCAL)/admin_password"; \
+	exec $(VENV)/bin/gunicorn -c site/gunicorn.conf.py --bind "$(HOST):$(PORT)" portal.wsgi:application
 
 services-start:
 	bash site/dev/services.sh start
@@ -104,6 +127,20 @@ bench-search: $(VENV)/.installed-dev
 	echo "== search benchmark: PostgreSQL (database backend) and the search engine =="; \
 	BENCH_SEARCH=1 LOG_LEVEL=WARNING $(PY) -m pytest tests/bench/test_search_bench.py -q -s -p no:logging $(PYTEST_ARGS) || status=$$?; \
 	exit $$status
+
+# Web benchmark (tests/bench/test_web_bench.py; never in `make test`): requests/s of cached anonymous
+# pages through gunicorn alone (site/gunicorn.conf.py) and through nginx's micro-cache (site/nginx.conf),
+# against nginx serving the same home HTML as a file (the yardstick), interleaved, wrk without
+# keep-alive; the uncached render p95 (tests/bench/test_render_bench.py); a burst of 200 clients while a
+# page is published. Embedded default unless DATABASE_URL is set. BENCH_WEB_SECONDS per run (10).
+.PHONY: bench-web
+bench-web: $(VENV)/.installed-dev
+	bash site/dev/install-test-tools.sh
+	env -u SEARCH_URL BENCH=1 LOG_LEVEL=WARNING $(PY) -m pytest tests/bench/test_web_bench.py -q -s -p no:logging -p no:cacheprovider $(PYTEST_ARGS)
+	@if [ -f tests/bench/test_render_bench.py ]; then \
+	  echo "== uncached render (tests/bench/test_render_bench.py) =="; \
+	  env -u SEARCH_URL BENCH=1 LOG_LEVEL=WARNING $(PY) -m pytest tests/bench/test_render_bench.py -q -s -p no:logging -p no:cacheprovider $(PYTEST_ARGS); \
+	fi
 
 lint-docker:
 	bash site/lint.sh

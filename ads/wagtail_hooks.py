@@ -4,13 +4,14 @@ model viewsets, whose views check the model permissions) and the views of ``admi
 レポート, 一括停止), each shown only to those allowed.
 """
 
-from django.urls import reverse
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import AdminDateInput
+
+from members.staff_views import AllowedMenuItem
 
 from . import selectors
 from .admin_views import AdsAdminViewSet
@@ -85,19 +86,6 @@ VIEWSETS = [AdvertiserViewSet(), BookingViewSet(), CreativeViewSet(), AdsAdminVi
 @hooks.register("register_admin_viewset")
 def register_ads_viewsets():
     return VIEWSETS
-
-
-class AllowedMenuItem(MenuItem):
-    def __init__(self, label, url_name, allowed, **kwargs):
-        self.url_name, self.allowed = url_name, allowed
-        super().__init__(label, "#", **kwargs)
-
-    def is_shown(self, request):
-        return self.allowed(request.user)
-
-    def render_component(self, request):
-        self.url = reverse(self.url_name)
-        return super().render_component(request)
 
 
 def _may(permission):

@@ -14,7 +14,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from . import outbox
+from . import outbox, selectors
 
 
 def _address(recipient):
@@ -43,10 +43,20 @@ def send_templated_mail(recipients, template, context, *, language=None, headers
                for lang, addresses in by_language.items())
 
 
+# Mail still sent to a member who stopped the use of their data (利用停止): what they ask for
+# themselves at that moment — their log-in and address mails (members) and the answers to their
+# own requests (compliance). Everything else to their address is dropped here, for every app.
+SENT_DESPITE_STOP = ("members/email/", "compliance/email/")
+
+
 def send_rendered_mail(addresses, subject, body, *, template, headers=None):
     """
     Queue a mail already rendered (say, by a Django form's own templates) for each address.
     ``template`` names the kind of mail in the outbox's list.
     """
-    messages = [EmailMessage(subject, body, to=[address], headers=headers) for address in addresses if address]
+    addresses = [address for address in addresses if address]
+    if not template.startswith(SENT_DESPITE_STOP):
+        stopped = selectors.stopped_addresses(addresses)
+        addresses = [address for address in addresses if address not in stopped]
+    messages = [EmailMessage(subject, body, to=[address], headers=headers) for address in addresses]
     return outbox.queue(messages, template)

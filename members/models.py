@@ -93,6 +93,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     self_registered = models.BooleanField(_("本人が登録"), default=False, editable=False,
                                           help_text=_("公開サイトから本人が登録した会員（メール確認まではログインできません）"))
     withdrawn_at = models.DateTimeField(_("退会日時"), null=True, blank=True)
+    # 利用停止 at the member's own request (compliance): the account is kept but frozen — no mail, their
+    # posts not listed — until lifted; unlike a suspension (is_active False) they still log in to see it.
+    use_stopped_at = models.DateTimeField(_("利用停止（本人の請求）の日時"), null=True, blank=True, editable=False)
     # The site language the member uses (set at registration, followed while they browse logged in:
     # members.middleware); the mails staff send them are in it.
     language = models.CharField(_("言語"), max_length=10, default="ja", editable=False,
@@ -126,6 +129,14 @@ class User(AbstractBaseUser, PermissionsMixin):
             taken = User.objects.by_email(self.email).exclude(pk=self.pk).exists()
             if taken:
                 raise ValidationError({"email": _("このメールアドレスは登録できません。")})
+
+    def has_perm(self, perm, obj=None):
+        """The roles' answer, then the gates (``members.access``: e.g. no personal data without training)."""
+        if not super().has_perm(perm, obj):
+            return False
+        from . import access
+
+        return access.allowed(self, perm)
 
     def get_full_name(self):
         return f"{self.last_name} {self.first_name}".strip() or self.nickname or str(self)

@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import audit
-from .models import User
+from .crypto import email_digest
+from .models import AuditEntry, User
 from .staff_users import STAFF_ACCOUNTS
 
 
@@ -72,18 +73,58 @@ def password_resettable(queryset):
 
 def can_contribute(member):
     """Posting and submitting: an active account whose address is verified (staff need no verification)."""
-    return (getattr(member, "is_authenticated", False) and can_log_in(member)
+    return (getattr(member, "is_authenticated", False) and can_log_in(member) and not use_stopped(member)
             and (member.email_verified_at is not None or member.is_staff))
 
 
 def can_receive_mail(member):
-    """Mail about their account and contributions: anyone not withdrawn who has an address."""
-    return member.withdrawn_at is None and bool(member.email)
+    """Mail about their account and contributions: anyone not withdrawn who has an address, unless they stopped its use."""
+    return member.withdrawn_at is None and bool(member.email) and not use_stopped(member)
+
+
+# --- 利用停止 at the member's request (compliance) ----------------------------------------------
+# Not a suspension: the member still logs in, to see their data and lift the stop, and nothing
+# else. Until then no mail is sent to them (``members.mail``) and nothing of theirs is listed.
+
+USE_STOPPED = Q(use_stopped_at__isnull=False)
+
+
+def use_stopped(member):
+    return getattr(member, "use_stopped_at", None) is not None
+
+
+def use_stopped_members(queryset=None):
+    queryset = User.objects.all() if queryset is None else queryset
+    return queryset.filter(USE_STOPPED)
+
+
+def listed_author(relation="author"):
+    """A condition for a queryset of contributions: the ``relation`` (an author) has not stopped the use of their data."""
+    return Q(**{f"{relation}__use_stopped_at__isnull": True})
+
+
+def stopped_addresses(addresses):
+    """Which of ``addresses`` belong to a member who stopped the use of their data (one query)."""
+    digests = {email_digest(address): address for address in addresses if address}
+    if not digests:
+        return set()
+    stopped = use_stopped_members().filter(email_hash__in=list(digests)).values_list("email_hash", flat=True)
+    return {digests[digest] for digest in stopped}
 
 
 def stale_registrations(older_than):
     """Registrations on the site never verified, made before ``older_than``."""
     return User.objects.filter(self_registered=True, email_verified_at=None, date_joined__lt=older_than)
+
+
+def staff_views_of(member):
+    """
+    The audit entries in which staff saw ``member``'s personal data — those that name the fields
+    seen (``members.services.reveal_personal_data`` and the like), by someone other than the member:
+    who, when, why, which fields. Newest first.
+    """
+    return (AuditEntry.objects.filter(subject=member, actor__isnull=False).exclude(actor=member).exclude(fields=[])
+            .select_related("actor").prefetch_related("actor__groups").order_by("-created_at", "-pk"))
 
 
 # --- residents and staff ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ permission learns what exists; breadcrumbs lead from the dashboard through the s
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.views.generic import TemplateView
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 
@@ -31,3 +32,18 @@ class StaffView(WagtailAdminTemplateMixin, TemplateView):
         if section := self.get_section():
             items.append({"url": reverse(section[0]), "label": section[1]})
         return [*items, {"url": "", "label": self.get_page_title()}]
+
+
+class AllowedMenuItem(MenuItem):
+    """A menu item shown to whom ``allowed(user)`` says, linking to the URL name (reversed when shown)."""
+
+    def __init__(self, label, url_name, allowed, **kwargs):
+        self.url_name, self.allowed = url_name, allowed
+        super().__init__(label, "#", **kwargs)
+
+    def is_shown(self, request):
+        return self.allowed(request.user)
+
+    def render_component(self, request):
+        self.url = reverse(self.url_name)
+        return super().render_component(request)

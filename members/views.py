@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -147,4 +148,9 @@ class PrivacyPolicyView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "version": settings.PRIVACY_POLICY_VERSION,
-                "unverified_days": settings.UNVERIFIED_MEMBER_DAYS, "audit_years": settings.AUDIT_RETENTION_DAYS // 365}
+                "unverified_days": settings.UNVERIFIED_MEMBER_DAYS, "audit_years": settings.AUDIT_RETENTION_DAYS // 365,
+                # What APPI requires published: the operator and the desk for requests and complaints
+                # (as the operator wrote them, in Japanese: marked so inside the translated sentences).
+                **{name: format_html('<span lang="ja">{}</span>', getattr(settings, f"PORTAL_{name.upper()}"))
+                   for name in ("operator_name", "operator_address", "operator_representative", "operator_contact")},
+                "target_days": getattr(settings, "COMPLIANCE_CASE_TARGET_DAYS", 14)}

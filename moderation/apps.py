@@ -13,3 +13,5 @@ class ModerationConfig(AppConfig):
         # Every app's moderated kinds (this app's posts and submissions included): the queue,
         # screening and the decisions work on whatever is registered (moderation.registry).
         autodiscover_modules("moderation_kinds")
+        # Sections other apps add to the moderators' daily digest (moderation.digest).
+        autodiscover_modules("digest_sections")

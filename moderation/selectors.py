@@ -1,7 +1,8 @@
 """
 Reads of the moderation app: what a visitor, an author or a moderator may see, and the policy.
 
-Visible = shown (and, for a post, in a shown thread on an active board). An author also sees
+Visible = shown (and, for a post, in a shown thread on an active board), by an author who has not
+stopped the use of their data (``members.selectors.listed_author``). An author also sees
 their own contributions in every state, with the reason; moderators see everything. The web
 pages, the API and the admin all ask here, so each of these rules is written once.
 
@@ -13,6 +14,8 @@ from collections import namedtuple
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+
+from members.selectors import listed_author
 
 from . import registry
 from .models import WAITING, Board, Flag, ModerationSettings, Post, Status, Submission, Thread
@@ -55,11 +58,12 @@ def _shown_opening(thread="pk"):
     Whether the thread named by the outer query's ``thread`` ("pk" of a thread, "thread" of a
     post) has its opening post shown.
     """
-    return Exists(Post.objects.filter(thread=OuterRef(thread), is_opening=True, status=Status.SHOWN))
+    return Exists(Post.objects.filter(listed_author(), thread=OuterRef(thread), is_opening=True, status=Status.SHOWN))
 
 
 def _with_counts(threads):
-    return threads.annotate(shown_posts=Count("posts", filter=Q(posts__status=Status.SHOWN))).select_related("board")
+    shown = Q(posts__status=Status.SHOWN) & listed_author("posts__author")
+    return threads.annotate(shown_posts=Count("posts", filter=shown)).select_related("board")
 
 
 def visible_threads(board=None):
@@ -107,7 +111,7 @@ def thread_posts(thread, viewer=None):
     The posts of a thread a viewer may read: shown ones, plus the viewer's own in any state but
     deleted (marked as such on the page).
     """
-    condition = Q(status=Status.SHOWN)
+    condition = Q(status=Status.SHOWN) & listed_author()  # not the posts of a member who stopped their data's use
     if viewer is not None and viewer.is_authenticated:
         condition |= Q(author=viewer) & ~Q(status=Status.DELETED)
     return (thread.posts.filter(condition).select_related("author").prefetch_related("images")
@@ -115,7 +119,7 @@ def thread_posts(thread, viewer=None):
 
 
 def visible_posts_for(district=None):
-    posts = Post.objects.filter(_shown_opening("thread"), status=Status.SHOWN, thread__board__active=True)
+    posts = Post.objects.filter(_shown_opening("thread"), listed_author(), status=Status.SHOWN, thread__board__active=True)
     if district is not None:
         posts = posts.filter(thread__board__district__translation_key=district.translation_key)
     return posts.select_related("thread", "thread__board", "author").order_by("-created_at", "-pk")
@@ -135,7 +139,7 @@ def image_audience(post, user):
 
 
 def visible_local_info(district=None):
-    info = Submission.objects.filter(kind=Submission.Kind.LOCAL_INFO, status=Status.SHOWN)
+    info = Submission.objects.filter(listed_author(), kind=Submission.Kind.LOCAL_INFO, status=Status.SHOWN)
     if district is not None:
         info = info.filter(district__translation_key=district.translation_key)
     return info.select_related("author", "district").order_by("-created_at", "-pk")

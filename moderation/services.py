@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from members.audit import record
 from members.mail import send_templated_mail
-from members.selectors import can_contribute, can_receive_mail, is_open
+from members.selectors import can_contribute, can_receive_mail, is_open, use_stopped
 from pages.terms import district_model, theme_model
 
 from . import detectors, images, registry, screening
@@ -81,6 +81,9 @@ def clean_text(value, field, limit, required=True):
 def _require_member(member):
     if not (member.is_authenticated and is_open(member)):
         raise ContributionError("authentication_required", _("投稿するにはログインしてください。"), status=401)
+    if use_stopped(member):
+        raise ContributionError("use_stopped", _("利用停止中は投稿できません。プロフィールから利用停止を解除できます。"),
+                                status=403)
     if not can_contribute(member):
         raise ContributionError("email_not_verified", _("メールアドレスの確認を済ませてから投稿してください。"),
                                 status=403)

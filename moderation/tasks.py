@@ -9,7 +9,7 @@ from django_tasks import task
 from members.mail import send_templated_mail
 from members.selectors import AccountState, in_state
 
-from . import registry
+from . import digest, registry
 from .models import Status, Thread
 from .selectors import MODERATE_PERMISSION, queue_counts
 
@@ -53,14 +53,20 @@ def moderator_addresses():
     return sorted({user.email for user in users if user.email})
 
 
-def send_digest():
-    """The daily e-mail to moderators: what waits in the queue, by kind, and the longest wait. None when empty."""
+def send_digest(now=None):
+    """
+    The daily e-mail to moderators: what waits in the queue, by kind, and the longest wait, then the
+    sections other apps contribute (``moderation.digest``). None when there is nothing to say.
+    """
+    now = now or timezone.now()
     counts = queue_counts()
     recipients = moderator_addresses()
-    if not counts or not recipients:
+    sections = digest.sections(now)
+    if not recipients or not (counts or sections):
         return None
     rows = [(label, count, round(oldest.total_seconds() / 3600)) for label, (count, oldest) in sorted(counts.items())]
-    context = {"rows": rows, "total": sum(count for _label, count, _hours in rows),
+    context = {"rows": rows, "total": sum(count for _label, count, _hours in rows), "sections": sections,
+               "attention": any(section.attention for section in sections),
                "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("moderation:queue")}
     send_templated_mail(recipients, "moderation/email/digest", context)  # one mail each
     return context

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from members.crypto import email_digest
+from members.selectors import use_stopped_members
 from pages.selectors import listed_model, listed_pages, visible_pages
 from pages.terms import district_model, locale_by_code, theme_model, visible_districts, visible_themes
 from wardinfo.selectors import ward_notices
@@ -68,9 +69,15 @@ def _in_terms(queryset, relation, terms):
     return queryset.filter(Q(pk__in=chose.values("subscriber_id")) | ~Q(pk__in=through.objects.values("subscriber_id")))
 
 
+def _mailable(queryset):
+    """Not the subscription of a member who stopped the use of their data (利用停止): linked, or at their address."""
+    stopped = use_stopped_members()
+    return queryset.exclude(user__in=stopped).exclude(email_hash__in=stopped.values("email_hash"))
+
+
 def issue_recipients(issue):
     """Active subscribers of editors' issues in the issue's segment (language, districts, themes)."""
-    queryset = Subscriber.objects.filter(status=Status.ACTIVE, issues=True)
+    queryset = _mailable(Subscriber.objects.filter(status=Status.ACTIVE, issues=True))
     if issue.language:
         queryset = queryset.filter(language=issue.language)
     queryset = _in_terms(queryset, "districts", list(issue.districts.all()))
@@ -78,7 +85,7 @@ def issue_recipients(issue):
 
 
 def digest_recipients():
-    return Subscriber.objects.filter(status=Status.ACTIVE, digest=True)
+    return _mailable(Subscriber.objects.filter(status=Status.ACTIVE, digest=True))
 
 
 # --- the weekly digest's content --------------------------------------------------------------

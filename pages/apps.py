@@ -7,6 +7,7 @@ class PagesConfig(AppConfig):
     verbose_name = "ページ"
 
     def ready(self):
+        from . import caching
         from .api_schemas import extend_page_schemas
         from .selectors import check_listed_kinds
 
@@ -17,3 +18,5 @@ class PagesConfig(AppConfig):
         # later apps declare in their listed_kinds.py; checked against the models at start-up.
         autodiscover_modules("listed_kinds")
         check_listed_kinds()
+        # Locales and view restrictions loaded once per request, not once per look-up (pages.caching).
+        caching.install()

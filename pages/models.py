@@ -51,6 +51,7 @@ from .selectors import (
     visible_pages,
     visible_terms,
     with_images,
+    with_parents,
 )
 
 postal_code_validator = RegexValidator(r"^\d{3}-?\d{4}$", "郵便番号は 123-4567 の形式で入力してください。")
@@ -256,9 +257,11 @@ class HomePage(PreviewMixin, Page):
 
         # Listings: the visitor's translation of each page, else its Japanese original (selectors.in_language).
         context["latest_articles"] = for_cards(listed_in(ArticlePage, self.locale).order_by("-date", "-pk")[:6])
-        context["upcoming_events"] = listed_in(EventPage, self.locale).filter(end__gte=timezone.now()).order_by(
-            "start", "pk")[:6]
+        context["upcoming_events"] = list(listed_in(EventPage, self.locale).filter(end__gte=timezone.now()).order_by(
+            "start", "pk")[:6])
         context["specials"] = with_images(listed_in(SpecialPage, self.locale).order_by("-first_published_at")[:3])
+        # The sections' 「一覧へ」 links: the three section pages in one query.
+        with_parents(context["latest_articles"], context["upcoming_events"], context["specials"])
         context["districts"] = live(DistrictPage).order_by("path")
         context["themes"] = live(ThemePage).order_by("path")
         return context
@@ -467,6 +470,8 @@ class ArticlePage(PreviewMixin, TermsMixin, HeroImageMixin, Page):
     class Meta:
         verbose_name = gettext_lazy("取材記事")
         verbose_name_plural = gettext_lazy("取材記事")
+        # The listings' order (newest 掲載日 first: home, the article index, related articles).
+        indexes = [models.Index(fields=["-date"], name="pages_article_date_idx")]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -589,6 +594,7 @@ class ShopPage(PreviewMixin, TermsMixin, LocationMixin, HeroImageMixin, Page):
     class Meta:
         verbose_name = gettext_lazy("店舗・企業・団体")
         verbose_name_plural = gettext_lazy("店舗・企業・団体")
+        indexes = [models.Index(fields=["title_reading"], name="pages_shop_reading_idx")]
 
 
 class EventIndexPage(SectionIndexPage):
@@ -678,6 +684,9 @@ class EventPage(PreviewMixin, TermsMixin, LocationMixin, HeroImageMixin, Page):
     class Meta:
         verbose_name = gettext_lazy("イベント")
         verbose_name_plural = gettext_lazy("イベント")
+        # Upcoming events (ending from now on, soonest first) and the month calendar.
+        indexes = [models.Index(fields=["start"], name="pages_event_start_idx"),
+                   models.Index(fields=["end"], name="pages_event_end_idx")]
 
     def clean(self):
         super().clean()

@@ -53,7 +53,9 @@ def in_language(queryset, locale):
 
 def listed_in(model, locale):
     """Visible pages of ``model`` listed for a visitor reading ``locale`` (``in_language``'s rule)."""
-    return in_language(visible_pages(model), locale).select_related("locale")
+    queryset = in_language(visible_pages(model), locale).select_related("locale")
+    # Card columns only: a StreamField body is never shown in a list, so never read or sorted with it.
+    return queryset.defer("body") if _has_field(model, "body") else queryset
 
 
 def below(queryset, index, children_only=False):
@@ -129,22 +131,26 @@ def gathered_pages(special):
 def tagged_with(term, lookup, event_lookup):
     """
     Articles, shops and events tagged with a district or theme (or its translation), in the
-    term's language, newest first.
+    term's language, newest first. The tagged ids are one ``UNION`` of the relations' own tables
+    (the many-to-many tables, the events' district column), read through their indexes, so the
+    listing is one ``IN`` over that union instead of an ``OR`` of three sub-queries on the pages.
     """
     from .models import ArticlePage, EventPage, ShopPage
 
-    key = term.translation_key
-    ids = [
-        ArticlePage.objects.filter(**{f"{lookup}__translation_key": key}).values("pk"),
-        ShopPage.objects.filter(**{f"{lookup}__translation_key": key}).values("pk"),
-        EventPage.objects.filter(**{f"{event_lookup}__translation_key": key}).values("pk"),
-    ]
-    queryset = visible_pages(locale=term.locale)
-    merged = None
-    for subquery in ids:
-        condition = queryset.filter(pk__in=subquery)
-        merged = condition if merged is None else merged | condition
-    return merged.order_by("-first_published_at", "-pk").specific()
+    term_ids = type(term).objects.filter(translation_key=term.translation_key).values("pk")
+    first, *others = [_tagged_ids(ArticlePage, lookup, term_ids), _tagged_ids(ShopPage, lookup, term_ids),
+                      _tagged_ids(EventPage, event_lookup, term_ids)]
+    return visible_pages(locale=term.locale).filter(pk__in=first.union(*others)).order_by(
+        "-first_published_at", "-pk").specific()
+
+
+def _tagged_ids(model, relation, term_ids):
+    """The ids of ``model``'s pages whose ``relation`` (many-to-many or foreign key) is one of ``term_ids``."""
+    field = model._meta.get_field(relation)
+    if field.many_to_many:
+        return field.remote_field.through.objects.filter(
+            **{f"{field.m2m_reverse_field_name()}__in": term_ids}).values_list(field.m2m_field_name(), flat=True).order_by()
+    return model.objects.filter(**{f"{relation}__in": term_ids}).values_list("pk", flat=True).order_by()
 
 
 def with_images(pages, spec=CARD_RENDITION):
@@ -391,42 +397,80 @@ def is_new(page, now=None):
 def with_terms(pages):
     """
     Give each of ``pages`` (already fetched) ``card_terms``: its visible districts, then themes, in
-    its own language, each a page to link to. Two queries per language and relation, not per card.
+    its own language, each a page to link to. Two queries in all, however many cards, page types
+    and languages: the tagged terms' translation keys (``_tagged_keys``), and the visible
+    districts and themes of the cards' languages.
     """
-    from django.db.models import prefetch_related_objects
-
     pages = list(pages)
-    for model in {type(page) for page in pages}:  # a listing mixes articles, shops and events
-        relations = [name for name in ("districts", "district", "themes") if hasattr(model, name)]
-        if relations:
-            prefetch_related_objects([page for page in pages if type(page) is model], *relations)
-    term_maps = {}
+    tagged = _tagged_keys(pages)
+    term_maps = _visible_term_maps({page.locale_id for page in pages if tagged.get(page.pk)})
     for page in pages:
-        if page.locale_id not in term_maps:
-            term_maps[page.locale_id] = _visible_term_map(page.locale_id)
-        term_map = term_maps[page.locale_id]
-        tagged = _tagged(page)
-        page.card_terms = [term_map[term.translation_key] for term in tagged if term.translation_key in term_map]
+        term_map = term_maps.get(page.locale_id, {})
+        page.card_terms = [term_map[key] for key in tagged.get(page.pk, []) if key in term_map]
     return pages
 
 
-def _visible_term_map(locale_id):
+TERM_RELATIONS = ("districts", "district", "themes")  # districts first (an event's one), then themes
+
+
+def _tagged_keys(pages):
+    """
+    The translation keys of the districts, then themes, each of ``pages`` is tagged with, in the
+    editor's order, by page id: one ``UNION ALL`` over the relations' tables of every page type.
+    """
+    from django.db.models import IntegerField, Value
+
+    parts = []
+    for model in {type(page) for page in pages}:  # a listing mixes articles, shops and events
+        ids = [page.pk for page in pages if type(page) is model]
+        for rank, name in enumerate(TERM_RELATIONS):
+            if not _has_field(model, name):
+                continue
+            field = model._meta.get_field(name)
+            if field.many_to_many:
+                source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+                rows = field.remote_field.through.objects.filter(**{f"{source}__in": ids}).values_list(
+                    source, f"{target}__translation_key", Value(rank, IntegerField()), "pk")
+            else:
+                rows = model.objects.filter(pk__in=ids, **{f"{name}__isnull": False}).values_list(
+                    "pk", f"{name}__translation_key", Value(rank, IntegerField()), "pk")
+            parts.append(rows.order_by())
+    if not parts:
+        return {}
+    tagged = {}
+    for page_id, key, _rank, _order in sorted(parts[0].union(*parts[1:], all=True), key=lambda row: row[2:]):
+        tagged.setdefault(page_id, []).append(key)
+    return tagged
+
+
+def _visible_term_maps(locale_ids):
+    """The visible districts and themes of each of ``locale_ids``, by translation key: one query."""
     from .models import DistrictPage, ThemePage
 
-    return {term.translation_key: term for model in (DistrictPage, ThemePage)
-            for term in visible_pages(model).filter(locale_id=locale_id).select_related("locale")}
+    if not locale_ids:
+        return {}
+    maps = {locale_id: {} for locale_id in locale_ids}
+    # By the terms' own (small) tables: a filter on the page type would scan every page.
+    term_ids = DistrictPage.objects.order_by().values("pk").union(ThemePage.objects.order_by().values("pk"))
+    for term in visible_pages().filter(pk__in=term_ids, locale_id__in=locale_ids):
+        maps[term.locale_id][term.translation_key] = term
+    return maps
 
 
-def _tagged(page):
-    """The districts, then themes, ``page`` is tagged with (prefetched), in the editor's order."""
-    terms = []
-    if hasattr(type(page), "districts"):
-        terms += list(page.districts.all())
-    elif getattr(page, "district_id", None):
-        terms.append(page.district)
-    if hasattr(type(page), "themes"):
-        terms += list(page.themes.all())
-    return terms
+def with_parents(*groups):
+    """
+    Fetch the parent (the section index) of the first page of each of ``groups`` (lists of
+    pages) in one query and keep it on that page, where treebeard's ``get_parent`` reads it: the
+    home page's 「一覧へ」 links, without a query per section.
+    """
+    firsts = [group[0] for group in groups if group]
+    paths = {page.path[:-Page.steplen] for page in firsts}
+    parents = {parent.path: parent for parent in Page.objects.filter(path__in=paths)} if paths else {}
+    for page in firsts:
+        parent = parents.get(page.path[:-Page.steplen])
+        if parent is not None:
+            page._cached_parent_obj = parent
+    return groups
 
 
 def for_cards(pages):

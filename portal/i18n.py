@@ -13,7 +13,11 @@ from django.http import Http404
 from django.urls import reverse, translate_url
 from django.utils import translation
 from wagtail import views as wagtail_views
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
+from wagtail.url_routing import RouteResult
+
+from pages.caching import all_locales
 
 
 def _source_root(site):
@@ -25,12 +29,45 @@ def _source_root(site):
     return root
 
 
+def _direct_route(request, path):
+    """
+    Wagtail's route for ``path`` in the active language's tree, in two queries instead of two per
+    level of the path: the pages whose ``url_path`` is the site root's path followed by each prefix
+    of ``path``, then the last one's specific page. Only where Wagtail's own ``Page.route`` would
+    take every step (no page on the way routes by itself, e.g. a routable form page) and the page
+    is live; otherwise nothing is set and Wagtail routes as usual.
+    """
+    components = [component for component in path.split("/") if component]
+    if not components:  # the home page: Wagtail's route is as short
+        return
+    site = Site.find_for_request(request)
+    if site is None:
+        return
+    code = get_supported_content_language_variant(translation.get_language())
+    if not hasattr(request, "_wagtail_cached_site_root_paths"):  # where Wagtail's page URLs read them too
+        request._wagtail_cached_site_root_paths = Site.get_site_root_paths()
+    roots = [root.root_path for root in request._wagtail_cached_site_root_paths
+             if root.site_id == site.pk and root.language_code == code]
+    if not roots:
+        return
+    url_paths = [roots[0] + "".join(f"{part}/" for part in components[:n]) for n in range(len(components) + 1)]
+    found = {page.url_path: page for page in Page.objects.filter(url_path__in=url_paths).only(
+        "id", "url_path", "live", "content_type_id")}
+    chain = [found.get(url_path) for url_path in url_paths]
+    if None in chain or not chain[-1].live or any(
+            page.specific_class is None or page.specific_class.route is not Page.route for page in chain):
+        return
+    request._wagtail_route_for_request = RouteResult(chain[-1].specific)
+
+
 def serve(request, path):
     """
     Wagtail's page view. Under another language's prefix, a path that the translated tree does not
     have is looked up in the Japanese tree, so an untranslated page is served (in Japanese) instead
     of a 404.
     """
+    if not hasattr(request, "_wagtail_route_for_request"):
+        _direct_route(request, path)
     if translation.get_language() != settings.LANGUAGE_CODE and Page.route_for_request(request, path) is None:
         site = Site.find_for_request(request)
         if site is not None:
@@ -43,22 +80,37 @@ def serve(request, path):
     return wagtail_views.serve(request, path)
 
 
-def _page_path_in(page, locale, request):
+def _page_paths(page, locales, request):
     """
-    The address of ``page`` for a visitor who reads ``locale``'s language: its live translation's
-    address, or the Japanese original's address under that language's prefix (served by ``serve``).
+    The address of ``page`` for a visitor of each of ``locales`` (by language code): its live
+    translation's address, or the Japanese original's address under that language's prefix
+    (served by ``serve``); None where it has neither. One query for all the translations; the
+    addresses come from Wagtail's site root paths (cached), not one site look-up per language.
     """
-    translated = page.get_translation_or_none(locale)
-    if translated is not None and translated.live:
-        return translated.get_url(request)
     default = Locale.get_default()
-    original = page if page.locale_id == default.pk else page.get_translation_or_none(default)
-    site = original.get_site() if original is not None and original.live else None
-    if site is None:
-        return None
-    root = _source_root(site)
-    with translation.override(locale.language_code):
-        return reverse("wagtail_serve", args=[original.url_path[len(root.url_path):]])
+    fields = ("id", "path", "depth", "url_path", "live", "locale_id", "translation_key", "content_type_id")
+    translations = {other.locale_id: other for other in Page.objects.filter(
+        translation_key=page.translation_key, locale_id__in=[locale.pk for locale in locales.values()]).only(*fields)}
+    original = page if page.locale_id == default.pk else translations.get(default.pk)
+    fallback = _original_path(original, default, request) if original is not None and original.live else None
+    paths = {}
+    for code, locale in locales.items():
+        translated = translations.get(locale.pk)
+        if translated is not None and translated.live:
+            paths[code] = translated.get_url(request)
+        elif fallback is not None:
+            with translation.override(code):
+                paths[code] = reverse("wagtail_serve", args=[fallback])
+        else:
+            paths[code] = None
+    return paths
+
+
+def _original_path(original, default, request):
+    """The path of the Japanese ``original`` below its site's Japanese root (None outside every site)."""
+    roots = [root for root in original._get_relevant_site_root_paths(request)
+             if root.language_code == default.language_code and original.url_path.startswith(root.root_path)]
+    return original.url_path[len(roots[0].root_path):] if roots else None
 
 
 def _view_path_in(request, code):
@@ -82,14 +134,15 @@ def language_links(request, page=None, to_home=False):
     route), or to that language's home page when there is none (``to_home``: always).
     """
     current = translation.get_language()
-    locales = {locale.language_code: locale for locale in Locale.objects.all()}
+    locales = {locale.language_code: locale for locale in all_locales().values()}
+    pages = _page_paths(page, locales, request) if page is not None and page.pk and not to_home else {}
     links = []
     for code, name in settings.LANGUAGES:
         url = None
         if to_home:
             pass
         elif page is not None and page.pk and code in locales:
-            url = _page_path_in(page, locales[code], request)
+            url = pages[code]
         elif page is None:
             url = _view_path_in(request, code)
         links.append({"code": code, "name": name, "url": url or _home_path(code), "current": code == current})

@@ -4,12 +4,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpResponse, HttpResponseNotModified
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from apikit import problem
 from members import ratelimit
+
+from . import page_cache
 
 
 class SecurityHeadersMiddleware:
@@ -158,3 +161,58 @@ class RequestLimitsMiddleware:
         if request.path.startswith("/api/"):
             return problem(status, message, code=code)
         return render(request, "request_refused.html", {"status": status, "message": message}, status=status)
+
+
+class AnonymousPageCacheMiddleware:
+    """
+    Anonymous GETs of public pages, feeds and read-only API listings answered from the page cache
+    (``portal.page_cache``: who, what, keys, headers; ``portal.cache_invalidation``: when entries
+    retire). ``X-Page-Cache: hit|miss`` says which (``bypass``: not for the cache).
+
+    It sits outside the session, locale, CSRF and authentication middleware, so that a hit costs
+    none of them; the counting of page views (reports) sits outside it, so cached views are counted.
+    On the way out it drops ``Vary: Accept-Language`` from every response: the URL alone fixes the
+    language (see the module's docstring).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        section = page_cache.section_for_request(request)
+        key = page_cache.key_for(request, section) if section else None
+        if key is not None:
+            entry = page_cache.cache().get(key)
+            if entry is not None:
+                return self.from_entry(request, entry)
+        response = self.get_response(request)
+        page_cache.drop_vary(response, "accept-language")
+        if key is None:
+            response.setdefault("X-Page-Cache", "bypass")
+            return response
+        if not page_cache.storable(request, response):
+            response["X-Page-Cache"] = "bypass"
+            return response
+        page_cache.make_shareable(response)
+        page_cache.cache().set(key, page_cache.entry_of(response), page_cache.seconds_to_keep())
+        response["X-Page-Cache"] = "miss"
+        return self.not_modified(request, response) or response
+
+    def from_entry(self, request, entry):
+        response = HttpResponse(entry["content"])
+        for name, value in entry["headers"]:
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
+        return self.not_modified(request, response) or response
+
+    @staticmethod
+    def not_modified(request, response):
+        """304 for a client that already holds this answer (``If-None-Match``)."""
+        etag = response.get("ETag")
+        if not etag or not page_cache.matches_etag(request, etag):
+            return None
+        answer = HttpResponseNotModified()
+        for name in ("ETag", "Cache-Control", "Vary", "X-Accel-Expires", "X-Page-Cache", "Content-Location"):
+            if response.has_header(name):
+                answer[name] = response[name]
+        return answer

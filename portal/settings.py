@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "ads",
     "newsletter",
     "surveys",
+    "reports",
+    "compliance",
     "portal",
     "fixtures",
     "wagtail_localize",
@@ -101,7 +103,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "reports.logging.RequestIdMiddleware",  # X-Request-ID in every log line and in the response
+    "reports.metrics.MetricsMiddleware",  # requests, latency and 5xx for /metrics and the daily 5xx count
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Counts page views (reports): OUTSIDE any page cache, so that pages served from a cache are counted too.
+    "reports.counting.PageViewMiddleware",
+    "portal.middleware.AnonymousPageCacheMiddleware",  # anonymous GETs from the page cache (portal.page_cache)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -190,6 +197,9 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_COOLOFF_MESSAGE = "ログインの失敗が続いたため、一時的にログインできなくなっています。しばらく時間をおいてから再度お試しください。"
 AXES_PERMALOCK_MESSAGE = "ログインの失敗が続いたため、ログインできなくなっています。運営者にお問い合わせください。"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# No log of successful log-ins and log-outs: axes would store the account's e-mail in clear
+# (User.get_username()) in axes_accesslog, outside the encrypted fields and into every backup.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_CLIENT_IP_CALLABLE = "members.lockout.client_ip"
 OTP_TOTP_ISSUER = "新宿地域ポータル"
 
@@ -217,6 +227,15 @@ MEMBER_VERIFICATION_MAX_AGE = int(env("MEMBER_VERIFICATION_HOURS", "48")) * 3600
 UNVERIFIED_MEMBER_DAYS = int(env("UNVERIFIED_MEMBER_DAYS", "7"))
 AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", str(3 * 365)))
 LOGIN_REDIRECT_URL = "members:profile"
+
+# Personal-data requests (compliance): the portal's own target for answering one (calendar days from
+# receipt; requests handled for the ward follow the ward's 30 + 30 days), and the operator the privacy
+# page names (APPI: name, address, representative). The defaults are visibly dummies: set them.
+COMPLIANCE_CASE_TARGET_DAYS = int(env("COMPLIANCE_CASE_TARGET_DAYS", "14"))
+PORTAL_OPERATOR_NAME = env("PORTAL_OPERATOR_NAME", "（運営事業者名・未設定）株式会社サンプル運営")
+PORTAL_OPERATOR_ADDRESS = env("PORTAL_OPERATOR_ADDRESS", "（所在地・未設定）東京都新宿区サンプル町0-0-0")
+PORTAL_OPERATOR_REPRESENTATIVE = env("PORTAL_OPERATOR_REPRESENTATIVE", "（代表者・未設定）代表取締役 見本 太郎")
+PORTAL_OPERATOR_CONTACT = env("PORTAL_OPERATOR_CONTACT", "（窓口・未設定）privacy@example.invalid／03-0000-0000")
 
 
 def _rate(value):
@@ -440,6 +459,11 @@ SCHEDULED_TASKS = {
     "surveys_delete_applications": {"task": "surveys.tasks.delete_expired_applications", "cron": "25 3 * * *"},
     "send_due_mail": {"task": "members.outbox.send_due_mail", "cron": "* * * * *"},
     "prune_outbox": {"task": "members.outbox.prune_outbox", "cron": "20 3 * * *"},
+    "compliance_watch": {"task": "compliance.signals_watch.watch_signals", "cron": "*/10 * * * *"},
+    "reports_flush_counts": {"task": "reports.tasks.flush_page_views", "cron": "* * * * *"},
+    "reports_monthly": {"task": "reports.tasks.send_monthly_usage_report", "cron": "0 6 1 * *"},
+    "reports_monitor": {"task": "reports.monitor_tasks.run_checks", "cron": "* * * * *"},
+    "reports_prune_monitoring": {"task": "reports.monitor_tasks.prune_monitoring", "cron": "35 3 * * *"},
 }
 TASK_RESULTS_KEEP_DAYS = int(env("TASK_RESULTS_KEEP_DAYS", "7"))
 # The mail outbox (members.outbox): sent mail kept OUTBOX_KEEP_DAYS days (failed mail four times that).
@@ -449,6 +473,29 @@ OUTBOX_KEEP_DAYS = int(env("OUTBOX_KEEP_DAYS", "14"))
 # then retried once, or marked failed).
 HEARTBEAT_SECONDS = int(env("HEARTBEAT_SECONDS", "10"))
 HEARTBEAT_STALE_SECONDS = int(env("HEARTBEAT_STALE_SECONDS", "60"))
+
+# Monitoring (reports.monitoring, reports.alerts; the 運用状況 admin page). Alerts are mailed to
+# MONITORING_ALERT_EMAILS (comma-separated; empty: the active superusers), once when a problem opens
+# and once when it clears. A job is silent MONITORING_JOB_GRACE_MINUTES after its cron's next time;
+# the oldest queued job too old after MONITORING_QUEUE_MAX_MINUTES; a ward feed failing for
+# MONITORING_FEED_FAILING_HOURS; the search engine down for MONITORING_SEARCH_DOWN_MINUTES; disk free
+# below MONITORING_DISK_FREE_PERCENT; the database past MONITORING_DB_MAX_MB (0: not watched). The
+# checks not running for MONITORING_GAP_MINUTES is recorded as downtime. Job runs are kept
+# JOB_RUNS_KEEP_DAYS days, cleared alerts and daily 5xx counts MONITORING_ALERTS_KEEP_DAYS days.
+MONITORING_ALERT_EMAILS = env_list("MONITORING_ALERT_EMAILS")
+MONITORING_JOB_GRACE_MINUTES = int(env("MONITORING_JOB_GRACE_MINUTES", "15"))
+MONITORING_QUEUE_MAX_MINUTES = int(env("MONITORING_QUEUE_MAX_MINUTES", "15"))
+MONITORING_FEED_FAILING_HOURS = float(env("MONITORING_FEED_FAILING_HOURS", "3"))
+MONITORING_SEARCH_DOWN_MINUTES = int(env("MONITORING_SEARCH_DOWN_MINUTES", "3"))
+MONITORING_DISK_FREE_PERCENT = float(env("MONITORING_DISK_FREE_PERCENT", "10"))
+MONITORING_DB_MAX_MB = int(env("MONITORING_DB_MAX_MB", "20000"))
+MONITORING_GAP_MINUTES = int(env("MONITORING_GAP_MINUTES", "5"))
+MONITORING_ALERTS_KEEP_DAYS = int(env("MONITORING_ALERTS_KEEP_DAYS", "400"))
+JOB_RUNS_KEEP_DAYS = int(env("JOB_RUNS_KEEP_DAYS", "14"))
+# METRICS_TOKEN: /metrics (Prometheus text format) answers only with "Authorization: Bearer <token>";
+# unset, /metrics is 404. With several gunicorn processes set PROMETHEUS_MULTIPROC_DIR (an empty
+# folder, emptied at each start) so the counters of every process are added up.
+METRICS_TOKEN = env("METRICS_TOKEN", "")
 
 # Ads (ads/): counts are added up in the cache and flushed into hourly rows every minute by the
 # scheduler; ADS_FLUSH_IN_REQUEST lets the counting view flush them itself at most every
@@ -462,11 +509,59 @@ ADS_FLUSH_IN_REQUEST = env_bool("ADS_FLUSH_IN_REQUEST", not env("REDIS_URL"))
 ADS_COUNTER_HOURS = int(env("ADS_COUNTER_HOURS", "48"))
 ADS_SNAPSHOT_SECONDS = int(env("ADS_SNAPSHOT_SECONDS", "60"))
 ADS_SNAPSHOT_CHECK_SECONDS = float(env("ADS_SNAPSHOT_CHECK_SECONDS", "1"))
+
+# Incidents and staff training (compliance/, C2). The clocks from an incident's discovery: the
+# ward's written report (hours), the commission's preliminary (days; its guidance: about 3-5) and
+# final report (days; 60 by law for wrongful-purpose cases). COMPLIANCE_TRAINING_REQUIRED: staff
+# without current training may not view personal data or moderate (superusers included). The
+# signal watch (every 10 minutes) opens a draft incident on a lockout storm, one staff member
+# viewing many members' data, or a burst of audit-log exports: N events in M minutes each.
+COMPLIANCE_WARD_REPORT_HOURS = int(env("COMPLIANCE_WARD_REPORT_HOURS", "24"))
+COMPLIANCE_PRELIMINARY_REPORT_DAYS = int(env("COMPLIANCE_PRELIMINARY_REPORT_DAYS", "5"))
+COMPLIANCE_FINAL_REPORT_DAYS = int(env("COMPLIANCE_FINAL_REPORT_DAYS", "30"))
+COMPLIANCE_TRAINING_REQUIRED = env_bool("COMPLIANCE_TRAINING_REQUIRED", True)
+COMPLIANCE_WATCH_LOCKOUTS = int(env("COMPLIANCE_WATCH_LOCKOUTS", "20"))
+COMPLIANCE_WATCH_LOCKOUT_MINUTES = int(env("COMPLIANCE_WATCH_LOCKOUT_MINUTES", "10"))
+COMPLIANCE_WATCH_VIEWED_MEMBERS = int(env("COMPLIANCE_WATCH_VIEWED_MEMBERS", "30"))
+COMPLIANCE_WATCH_VIEW_MINUTES = int(env("COMPLIANCE_WATCH_VIEW_MINUTES", "60"))
+COMPLIANCE_WATCH_EXPORTS = int(env("COMPLIANCE_WATCH_EXPORTS", "5"))
+COMPLIANCE_WATCH_EXPORT_MINUTES = int(env("COMPLIANCE_WATCH_EXPORT_MINUTES", "60"))
 ADS_REPORT_FONT = env("ADS_REPORT_FONT", "")
 # The counters' cache: the shared one (Redis) when REDIS_URL is set; otherwise a local-memory cache of
 # its own, large enough that counters are never culled (the default one keeps 300 entries).
 CACHES["ads"] = {**CACHES["default"], "KEY_PREFIX": "ads"} if env("REDIS_URL") else {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ads",
+    "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 1_000_000}}
+
+# Anonymous page cache (portal.page_cache): public pages, feeds and read-only API listings for
+# visitors without a session, kept PAGE_CACHE_SECONDS (600; 0: off) and retired at once by any change
+# they show (portal.cache_invalidation: generation numbers in "page_versions"). Entries in Redis when
+# REDIS_URL is set, else in each process's memory (PAGE_CACHE_ENTRIES at most); the generations must be
+# shared by every process: Redis, else files in DATA_DIR/cache/page-versions. Off under PORTAL_TESTING
+# (test transactions never commit, so nothing would retire entries): its own tests switch it on.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "0" if env_bool("PORTAL_TESTING") else "600"))
+PAGE_CACHE_ALIAS, PAGE_CACHE_VERSIONS_ALIAS = "pages", "page_versions"
+if env("REDIS_URL"):
+    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
+    CACHES["page_versions"] = {**CACHES["default"], "KEY_PREFIX": "page-versions", "TIMEOUT": None}
+else:
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+                       "OPTIONS": {"MAX_ENTRIES": int(env("PAGE_CACHE_ENTRIES", "2000"))}}
+    CACHES["page_versions"] = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                               "LOCATION": str(DATA_DIR / "cache" / "page-versions"), "TIMEOUT": None}
+
+# Usage counting (reports/): page views and the day's visitor set are added up in the "reports" cache
+# (the shared one with REDIS_URL; else this process's memory, never culled) and flushed into daily rows
+# by the scheduler every minute; REPORTS_FLUSH_IN_PROCESS (default: on without REDIS_URL, where the
+# scheduler cannot see a process's memory) has each process flush its own counts REPORTS_FLUSH_SECONDS
+# after the first view counted since its last flush (a timer thread, never in the request).
+REPORTS_FLUSH_IN_PROCESS = env_bool("REPORTS_FLUSH_IN_PROCESS", not env("REDIS_URL"))
+REPORTS_FLUSH_SECONDS = float(env("REPORTS_FLUSH_SECONDS", "2"))
+# REPORTS_PDF_FONT: a TrueType/OpenType font file for the monthly usage report's PDF (default: Noto Sans
+# JP from the pylopdf-fonts-jp package).
+REPORTS_PDF_FONT = env("REPORTS_PDF_FONT", "")
+CACHES["reports"] = {**CACHES["default"], "KEY_PREFIX": "reports"} if env("REDIS_URL") else {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "reports",
     "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 1_000_000}}
 
 # Mail magazine (newsletter/). Sending: NEWSLETTER_RATE messages per second at most (0: no limit),
@@ -548,11 +643,18 @@ if not SECURE_HSTS_PRELOAD:
 if RECAPTCHA_TEST_KEYS_ALLOWED:
     SILENCED_SYSTEM_CHECKS.append("django_recaptcha.recaptcha_test_key_error")
 
+# LOG_FORMAT: "json" (one JSON object a line, with the request id: the default when DEBUG is off)
+# or "text" (the default with DEBUG on).
+LOG_FORMAT = env("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "json": {"()": "reports.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if LOG_FORMAT == "json" else "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "elastic_transport": {"level": "WARNING"},

@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.urls import serve_pattern
 
+from reports.metrics import metrics_view as reports_metrics_view
 from search import views as search_views
 
 from . import health, i18n, media
@@ -18,6 +19,7 @@ handler500 = "portal.errors.server_error"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", reports_metrics_view, name="metrics"),  # Prometheus, with METRICS_TOKEN only
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("ads/", include("ads.urls")),  # counting image, click redirect, advertisers' reports: no language prefix
@@ -36,6 +38,7 @@ urlpatterns += [
 # Japanese at "/", other languages under their prefix ("/en/", "/zh-hans/", "/ko/").
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
+    path("members/me/privacy/", include("compliance.urls")),  # 開示等の請求, the disclosure, 利用停止
     path("members/", include("members.urls")),
     path("", include("wardinfo.urls")),
     path("", include("moderation.urls")),

@@ -402,10 +402,11 @@ fi
 # ---- nginx -t --------------------------------------------------------------------------------
 if NGINX="$(find_tool nginx)"; then
     mkdir -p "$WORK/nginx"
-    # Local copy: upstream host -> 127.0.0.1, user -> the current one, logs into the temp dir.
+    # Local copy: upstream host -> 127.0.0.1, user -> the current one, logs and the micro-cache into the temp dir.
     sed -e 's#http://web:8000#http://127.0.0.1:8000#' \
         -e "s#^user .*;#user $(id -un) $(id -gn);#" \
         -e "s#/var/log/nginx/#$WORK/nginx/#g" \
+        -e "s#/var/cache/nginx/portal#$WORK/nginx/cache#g" \
         site/nginx.conf >"$WORK/nginx/nginx.conf"
     check "nginx -t site/nginx.conf ($("$NGINX" -v 2>&1 | sed 's/.*nginx\///'))" \
         "$NGINX" -t -q -p "$WORK/nginx" -e "$WORK/nginx/error.log" -g "pid $WORK/nginx/nginx.pid;" \

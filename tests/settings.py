@@ -21,5 +21,9 @@ os.environ.setdefault("SEARCH_INDEX_PREFIX", f"test_{os.getpid()}_")
 # Fresh keys for each run: test data is encrypted with keys that exist nowhere else.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
 os.environ.setdefault("FIELD_HASH_KEY", secrets.token_urlsafe(32))
+# The training gate (compliance) is on by default; the tests that are about it switch it on.
+os.environ.setdefault("COMPLIANCE_TRAINING_REQUIRED", "false")
+# Page views are flushed by the tests themselves, never by a timer thread writing to the test database.
+os.environ.setdefault("REPORTS_FLUSH_IN_PROCESS", "false")
 
 from portal.settings import *  # noqa: E402,F403

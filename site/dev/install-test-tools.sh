@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs beyond the machine's own tools: Chromium for the browser
-# tests, redis-server for the cache tests (tests/integration/test_readyz.py starts its own; the
+# tests, nginx and wrk for the micro-cache test and make bench-web, age for the handover archive,
+# redis-server for the cache tests (tests/integration/test_readyz.py starts its own; the
 # package's service is not used), and moto_server (PyPI) as the tests' S3 media store. (PostgreSQL is installed by postgres.sh, Elasticsearch fetched
 # by elasticsearch.sh.)
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # the cache-outage tests start and stop one
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)  # the micro-cache test and make bench-web
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)  # the load tool of make bench-web
+command -v age >/dev/null 2>&1 || missing+=(age)  # decrypts the handover archive as the ward would (tests/compliance)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-test-tools: installing ${missing[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive

@@ -50,3 +50,17 @@ def test_the_public_log_in_and_the_api_lock_too(client, django_user_model):
     api = client.post("/api/v3/members/login", {"email": resident.email, "password": PASSWORD},
                       content_type="application/json", REMOTE_ADDR="192.0.2.51")
     assert api.status_code == 429 and api.json()["code"] == "locked_out"
+
+
+def test_a_successful_log_in_leaves_no_e_mail_address_in_axes_tables(client, django_user_model):
+    from axes.models import AccessLog
+    from django.utils import timezone
+
+    resident = django_user_model.objects.create_user(email="kiroku@example.jp", password=PASSWORD,
+                                                     self_registered=True, email_verified_at=timezone.now())
+    assert client.post("/members/login/", {"username": resident.email, "password": PASSWORD},
+                       REMOTE_ADDR="192.0.2.60").status_code == 302
+    client.post("/members/logout/", REMOTE_ADDR="192.0.2.60")
+    # axes would log the account's e-mail in clear (outside the encrypted fields, into backups).
+    assert not AccessLog.objects.exists()
+    assert not any(resident.email in (a.username or "") for a in AccessAttempt.objects.all())

@@ -45,7 +45,8 @@ class RefusesOneAddress(LocmemBackend):
 
 
 def digest(recipients):
-    return send_templated_mail(recipients, "moderation/email/digest", {"counts": [], "total": 0, "queue_url": "/q/"})
+    return send_templated_mail(recipients, "moderation/email/digest",
+                               {"rows": [("掲示板", 2, 3)], "total": 2, "sections": [], "admin_url": "/q/"})
 
 
 def make_due():
@@ -70,8 +71,8 @@ def test_each_member_gets_the_mail_in_their_own_language(make_staff):
     english, japanese = make_staff("Moderators", language="en"), make_staff("Moderators", language="ja")
     assert digest([english, japanese]) == 2
     subjects = {message.to[0]: message.subject for message in mail.outbox}
-    assert subjects[english.email] == "[Shinjuku Regional Portal] 0 posts waiting for review"
-    assert subjects[japanese.email] == "【新宿地域ポータル】確認待ちの投稿が0件あります"
+    assert subjects[english.email] == "[Shinjuku Regional Portal] 2 posts waiting for review"
+    assert subjects[japanese.email] == "【新宿地域ポータル】確認待ちの投稿が2件あります"
 
 
 def test_a_rolled_back_transaction_sends_nothing(real_commit, django_capture_on_commit_callbacks):

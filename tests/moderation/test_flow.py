@@ -401,6 +401,26 @@ def test_daily_digest_tells_moderators_what_waits(board, make_member, moderator,
     assert "掲示板：1件" in digest.body and "お店・団体の登録：1件" in digest.body
 
 
+def test_digest_carries_other_apps_sections_and_is_sent_with_an_empty_queue_when_they_speak(moderator, monkeypatch):
+    from moderation import digest
+
+    monkeypatch.setattr(digest, "_builders", {})  # only this test's section, whatever the apps declare
+
+    def server(now):
+        return digest.Section(title="サーバーの状態", lines=["定期処理の失敗：1件"], attention=True,
+                              links=[("確認しました", "https://example.test/check/1")])
+
+    mail.outbox.clear()
+    assert tasks.send_digest() is None and not mail.outbox  # empty queue, nothing to say: no mail
+    digest.register("test-server", server)
+    tasks.send_digest()
+    sent = next(m for m in mail.outbox if m.to == [moderator.email])
+    assert "要対応" in sent.subject
+    assert "確認待ちの投稿はありません" in sent.body
+    assert "■ サーバーの状態 【要対応】" in sent.body and "定期処理の失敗：1件" in sent.body
+    assert "確認しました: https://example.test/check/1" in sent.body
+
+
 def test_withdrawal_keeps_or_deletes_posts_and_export_lists_them(board, make_member, policy):
     keeper, leaver = make_member(), make_member()
     kept = services.create_thread(keeper, board, "残す投稿", "退会しても残します。")
