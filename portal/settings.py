@@ -34,11 +34,25 @@ def env_list(name, default=""):
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-# DEBUG: on only when asked for. The embedded default (`make run`) sets DEBUG=true itself.
-DEBUG = env_bool("DEBUG", False)
+# The embedded default after `make run`: with no SECRET_KEY in the environment and the keys `make run`
+# generated in DATA_DIR (.local/), `.venv/bin/python manage.py <command>` works as `make run` does
+# (DEBUG on, the same keys). Never in production: the image has no .local/ and sets SECRET_KEY.
+_LOCAL_KEYS = Path(env("DATA_DIR", str(BASE_DIR / ".local")))
+EMBEDDED_DEFAULT = (not env("SECRET_KEY") and not env_bool("PORTAL_TESTING")
+                    and (_LOCAL_KEYS / "secret_key").is_file())
+
+
+def local_key(name):
+    """A key `make run` generated into DATA_DIR, on the embedded default only (else None)."""
+    path = _LOCAL_KEYS / name
+    return path.read_text().strip() if EMBEDDED_DEFAULT and path.is_file() else None
+
+
+# DEBUG: on only when asked for, or on the embedded default after `make run` (which sets it itself).
+DEBUG = env_bool("DEBUG", EMBEDDED_DEFAULT)
 
 # SECRET_KEY: required unless DEBUG or tests. `make run` generates one into .local/secret_key.
-SECRET_KEY = env("SECRET_KEY")
+SECRET_KEY = env("SECRET_KEY") or local_key("secret_key")
 if not SECRET_KEY:
     if DEBUG or env_bool("PORTAL_TESTING"):
         SECRET_KEY = "insecure-development-key-not-for-production"  # noqa: S105
@@ -258,8 +272,8 @@ MODERATION_RATE_LIMITS = {
 # (generate one with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).
 # FIELD_HASH_KEY: the key of the e-mail look-up hash (a long random string; never rotated
 # casually: changing it needs every hash recomputed). `make run` generates both into .local/.
-FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
-FIELD_HASH_KEY = env("FIELD_HASH_KEY", "")
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS") or [key for key in [local_key("field_encryption_key")] if key]
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", "") or local_key("field_hash_key") or ""
 # BACKUP_DIR: where `manage.py backup` writes its folders (never inside MEDIA_ROOT; the keys above are
 # never written there); BACKUP_KEEP_DAYS: older backup folders are removed after each backup.
 BACKUP_DIR = Path(env("BACKUP_DIR", str(DATA_DIR / "backups")))
