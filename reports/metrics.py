@@ -98,9 +98,10 @@ class MetricsMiddleware:
             if response.status_code == 503:
                 keep_server_error()  # no database write (and no connect timeout) while it is away
             else:
-                count_server_error()
-        elif _pending_errors:
-            count_server_error(add=0)  # counts kept during an outage, stored once a request succeeds
+                count_server_error()  # with any kept before
+        # A good answer writes nothing: a write after a stored post could hang on a database going
+        # away and turn the post's 201 into a timeout. 503s kept in memory are stored with the next
+        # other 5xx; /metrics counts them at once (portal_http_server_errors_total).
         return response
 
 
