@@ -29,6 +29,14 @@ TOKEN = "metrics-token-for-tests-0123456789"
 
 # --- /metrics ---------------------------------------------------------------------------------
 
+@pytest.fixture(autouse=True)
+def no_kept_errors():
+    """503s counted in memory by earlier tests (the health tests answer some) are not this test's."""
+    metrics._pending_errors.clear()
+    yield
+    metrics._pending_errors.clear()
+
+
 def test_metrics_is_404_without_a_configured_token(client, settings):
     settings.METRICS_TOKEN = ""
     assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 404
