@@ -134,6 +134,80 @@ def query_terms(text, strategy=None):
     return list(dict.fromkeys(analyze(text, strategy)))
 
 
+# Old-style and variant kanji written for the standard one (髙田 = 高田, 﨑 = 崎, 稻 = 稲 ...).
+ITAIJI = str.maketrans({
+    "髙": "高", "﨑": "崎", "𠮷": "吉", "德": "徳", "稻": "稲", "樂": "楽", "國": "国", "澤": "沢", "邊": "辺",
+    "邉": "辺", "濱": "浜", "齋": "斎", "齊": "斉", "廣": "広", "櫻": "桜", "戶": "戸", "淸": "清", "舊": "旧",
+    "瀨": "瀬", "禮": "礼", "惠": "恵", "增": "増", "眞": "真", "嶋": "島", "嶌": "島", "圓": "円", "會": "会",
+    "關": "関", "驛": "駅", "區": "区", "縣": "県", "寶": "宝", "藏": "蔵", "壽": "寿", "鐵": "鉄", "氣": "気",
+    "黑": "黒", "萬": "万", "學": "学", "檢": "検", "實": "実", "條": "条", "體": "体", "團": "団", "當": "当",
+    "觀": "観", "讀": "読", "賣": "売", "雜": "雑", "兒": "児", "祕": "秘", "榮": "栄", "龜": "亀",
+    "瀧": "滝", "莊": "荘", "淺": "浅", "步": "歩", "髮": "髪", "冨": "富", "槇": "槙", "穗": "穂",
+})
+# ケ・ヵ・が between a kanji and a place-name ending are written ヶ, ツ・っ are written ッ (市ケ谷 =
+# 市が谷 = 市ヶ谷, 四ツ谷 = 四っ谷 = 四ッ谷, 霞ケ丘 = 霞ヶ丘): the dictionary knows the ヶ/ッ spellings.
+# 市谷 / 四谷 without the kana are other words to the dictionary: the synonym list joins them.
+_PLACE_KANA = re.compile(r"(?<=[\u4e00-\u9fff])([ヶケヵが]|[ッツっ])(?=[谷丘岡崎原関浦島池沢窪淵根塚森])")
+
+
+def _place_kana(match):
+    return "ッ" if match.group(1) in "ッツっ" else "ヶ"
+
+
+def fold_variants(text):
+    """Variant kanji and the small/large kana of place names, folded before analysis (both sides)."""
+    return _PLACE_KANA.sub(_place_kana, text.translate(ITAIJI))
+
+
+_KANA = re.compile(r"^[\u3041-\u309f\u30a1-\u30ff]+$")
+READING_RUN = 4  # readings of up to this many consecutive units are indexed (新宿 + 御苑 -> しんじゅくぎょえん)
+
+
+def _reading(m):
+    """The folded reading of a Sudachi unit, or "" when it has none in kana."""
+    form = m.reading_form()
+    return _fold(form) if form and _KANA.match(form) else ""
+
+
+def index_terms(text):
+    """
+    Every term a document is found by: the normalised form of each short unit (split mode A), its
+    surface when the dictionary normalises it (申込 -> 申し込み: both); each longer unit of split
+    mode C (認可保育園 besides 認可 / 保育 / 園) and its reading; the readings, in hiragana, of
+    runs of up to ``READING_RUN`` consecutive short units (保育 + 園 -> ほいくえん, 新宿 + 御苑 ->
+    しんじゅくぎょえん), so a word typed in kana finds the kanji and the reverse.
+    """
+    if not text:
+        return []
+    text = fold_variants(normalize(text))
+    terms = []
+    tokenizer = _tokenizer()
+    for chunk in _chunks(text):
+        run = []
+        for m in tokenizer.tokenize(chunk, _split_mode("A")):
+            if _pos(m.part_of_speech_id()) in _DROPPED_POS:
+                run = []
+                continue
+            term, surface, read = _fold(m.normalized_form()), _fold(m.surface()), _reading(m)
+            terms += [term] + ([surface] if surface != term else [])
+            run = (run + [read])[-READING_RUN:]
+            for size in range(1, len(run) + 1):
+                joined = "".join(run[-size:]) if all(run[-size:]) else ""
+                if len(joined) >= 2 and joined != term:
+                    terms.append(joined)
+        for m in tokenizer.tokenize(chunk, _split_mode("C")):
+            if len(m.surface()) > 1 and _pos(m.part_of_speech_id()) not in _DROPPED_POS:
+                terms += [t for t in (_fold(m.normalized_form()), _reading(m)) if len(t) >= 2]
+    return [term.replace(" ", "") for term in terms if term.strip()]
+
+
+def index_fields(title, body, strategy=None):
+    """The stored term fields of a document (SearchDocument.title_terms / body_terms)."""
+    if (strategy or STRATEGY) == "bigram":
+        return {"title_terms": " ".join(analyze(title, "bigram")), "body_terms": " ".join(analyze(body, "bigram"))}
+    return {"title_terms": " ".join(index_terms(title)), "body_terms": " ".join(index_terms(body))}
+
+
 def to_hiragana(text):
     return "".join(chr(ord(ch) - 0x60) if "\u30a1" <= ch <= "\u30f6" else ch for ch in text)
 

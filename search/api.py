@@ -2,7 +2,8 @@
 The search API (django-ninja, mounted in Wagtail's API v3 at ``/api/v3/search/``).
 
 ``GET /api/v3/search/?q=…`` one search over every public source, with facets and snippets;
-``GET /api/v3/search/suggest?q=…`` completion as the resident types. Errors are the API's RFC 7807
+``GET /api/v3/search/suggest?q=…`` completion as the resident types; Wagtail's
+``GET /api/v3/pages/?search=…`` is redirected here (``redirect_page_search``). Errors are the API's RFC 7807
 problems with a stable ``code``: ``query_empty`` and ``query_too_long`` (422), ``unknown_type`` (422).
 
 Thin: the rules and the counting are ``search.selectors`` and ``search.services``, shared with
@@ -10,8 +11,11 @@ the site's results page (``search.views``).
 """
 
 import datetime
+import functools
 from typing import Optional, Union
+from urllib.parse import urlencode
 
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
@@ -39,6 +43,7 @@ class ResultSchema(Schema):
     districts: list[str] = Field(description="地域のスラッグ")
     themes: list[str] = Field(description="テーマのスラッグ")
     promoted: bool = Field(False, description="編集者のおすすめ（検索語に対して設定されたもの）")
+    all_words: bool = Field(True, description="検索語のすべての語を含む（false: 一部の語を含む結果）")
 
 
 class FacetValue(Schema):
@@ -63,6 +68,9 @@ class SearchResponse(Schema):
     backend: str = Field(description="engine（検索エンジン）または database")
     fallback: bool = Field(description="検索エンジンが応答せず、データベースで検索した")
     relaxed: bool = Field(description="すべての語を含むものがなく、いずれかの語を含むものを表示している")
+    all_words_count: int = Field(0, description="すべての語を含む件数（これらが先に並ぶ）")
+    approximate: bool = Field(False, description="よく使われる語のため、件数と絞り込みの件数は概数")
+    suggestion: str = Field("", description="結果がないときの「もしかして」（別の表記・関連語）")
     message: str = ""
 
 
@@ -93,12 +101,13 @@ def search_endpoint(
         "results": [
             {"type": r.type, "id": int(r.id) if r.id.isdigit() else r.id, "title": r.title, "url": _absolute(request, r.url),
              "snippet": r.snippet, "date": timezone.localtime(r.date) if r.date else None,
-             "districts": r.districts, "themes": r.themes, "promoted": r.promoted}
+             "districts": r.districts, "themes": r.themes, "promoted": r.promoted, "all_words": r.all_words}
             for r in outcome.results
         ],
         "facets": facet_values(outcome.facets, locale),
         "backend": outcome.backend, "fallback": outcome.fallback, "relaxed": outcome.relaxed,
-        "message": message_for(outcome),
+        "all_words_count": outcome.all_words_count, "approximate": outcome.approximate,
+        "suggestion": outcome.suggestion, "message": message_for(outcome),
     }
 
 
@@ -119,3 +128,34 @@ def suggest_endpoint(request, q: str = Query("", description="入力途中の言
         return {"query": q.strip(), "suggestions": suggestions(q)}
     except InvalidSearch as exc:
         raise _refused(exc) from exc
+
+
+def page_types():
+    """The result types of the registered sources that are Wagtail pages."""
+    from wagtail.models import Page
+
+    from . import registry
+
+    return sorted({source.type for source in registry.sources() if issubclass(source.model, Page)})
+
+
+def redirect_page_search(view):
+    """
+    Wrap an API view: Wagtail's own page search (``GET /api/v3/pages/?search=…``) is sent to this
+    search (``/api/v3/search/?q=…&type=<page types>``, 307), so a headless front end sees one
+    search, with the same analysis, synonyms and ranking, whichever it calls.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        path = request.path.rstrip("/")
+        if request.method == "GET" and request.GET.get("search") and path.endswith("/pages"):
+            params = [("q", request.GET["search"])] + [("type", t) for t in page_types()]
+            if request.GET.get("locale"):
+                params.append(("locale", request.GET["locale"]))
+            response = HttpResponseRedirect(f"{path[:-len('/pages')]}/search/?{urlencode(params)}")
+            response.status_code = 307  # the same method and query, at the one search
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapped

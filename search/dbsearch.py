@@ -3,8 +3,8 @@ The database backend: full-text search over SearchDocument's terms, in SQL.
 
 SQLite: the FTS5 table ``portal_search_fts`` ranked by BM25 (title weighted 4, body 1).
 PostgreSQL: the ``tsv`` column (title weight A, body D) with its GIN index, ranked by ts_rank.
-Both tables are created by migration 0002. Terms come from ``search.analysis``, so the query is
-just the terms joined with AND (every word) or OR (any word).
+Both tables are created by migration 0002. Terms come from ``search.analysis``; the query is the
+expression of ``search.expansion`` (words ANDed, their alternatives ORed) in each backend's syntax.
 """
 
 from collections import Counter
@@ -42,52 +42,90 @@ def _like_escape(value):
     return "".join(ch for ch in value if ch.isalnum() or ch in "-_")
 
 
-def _match_sqlite(groups):
-    # FTS5: every term of a group (AND), any group (OR).
-    return " OR ".join("(" + " AND ".join('"' + t.replace('"', '""') + '"' for t in group) + ")" for group in groups)
+def _quote(term):
+    return '"' + term.replace('"', '""') + '"'
 
 
-def _tsquery_text(groups):
-    # websearch_to_tsquery: quoted terms separated by spaces are ANDed; "or" (looser) between groups.
-    return " or ".join(" ".join('"' + t.replace('"', " ") + '"' for t in group) for group in groups)
+def _match_sqlite(expression):
+    # FTS5: every word (AND), any alternative of a word (OR), every term of an alternative (AND).
+    return " AND ".join(
+        "(" + " OR ".join("(" + " AND ".join(_quote(t) for t in alternative) + ")" for alternative in word) + ")"
+        for word in expression
+    )
 
 
-def search(groups, filters, offset, limit, with_facets=True):
-    """
-    (total, [(key, score)], facets) for documents matching ``filters`` and every term of at least
-    one of ``groups`` (lists of terms), best first.
-    """
+def _tsquery_sql(expression):
+    # The same expression as a tsquery: one plainto_tsquery per term, combined with && and ||.
+    params = []
+    words = []
+    for word in expression:
+        alternatives = []
+        for alternative in word:
+            alternatives.append("(" + " && ".join("plainto_tsquery('simple', %s)" for _ in alternative) + ")")
+            params += list(alternative)
+        words.append("(" + " || ".join(alternatives) + ")")
+    return " && ".join(words), params
+
+
+RANK_CAP = 2000  # matches ranked: the newest this many (a common word matches most documents)
+COUNT_CAP = 10000  # matches counted exactly; beyond, the count is estimated ("approximate")
+
+
+def _matches_sql(expression, filters, select):
+    """SQL and parameters of the newest matches (``select`` from ``d``, the row, and the score ``b``)."""
     where, params = _filters_sql(filters)
     if connection.vendor == "postgresql":
-        base = (f"FROM {TABLE} d, websearch_to_tsquery('simple', %s) q "
-                f"WHERE d.tsv @@ q AND " + " AND ".join(where))
-        base_params = [_tsquery_text(groups)] + params
-        rank_sql = f"SELECT d.key, ts_rank(d.tsv, q) AS score {base} ORDER BY score DESC, d.id DESC LIMIT %s OFFSET %s"
-    else:
-        base = (f"FROM portal_search_fts f JOIN {TABLE} d ON d.id = f.rowid "
-                f"WHERE portal_search_fts MATCH %s AND " + " AND ".join(where))
-        base_params = [_match_sqlite(groups)] + params
-        # bm25() is lower for better matches; its negation is the score.
-        rank_sql = (f"SELECT d.key, -bm25(portal_search_fts, 4.0, 1.0) AS score {base} "
-                    f"ORDER BY score DESC, d.id DESC LIMIT %s OFFSET %s")
+        tsquery, tsparams = _tsquery_sql(expression)
+        score = "ts_rank(d.tsv, s.q)"
+        sql = (f"SELECT {select.format(score=score)} FROM {TABLE} d, (SELECT {tsquery} AS q) s "
+               f"WHERE d.tsv @@ s.q AND " + " AND ".join(where) + " ORDER BY d.id DESC LIMIT %s")
+        return sql, tsparams + params
+    score = "-bm25(portal_search_fts, 4.0, 1.0)"  # bm25() is lower for better matches
+    sql = (f"SELECT {select.format(score=score)} FROM portal_search_fts f JOIN {TABLE} d ON d.id = f.rowid "
+           f"WHERE portal_search_fts MATCH %s AND " + " AND ".join(where) + " ORDER BY f.rowid DESC LIMIT %s")
+    return sql, [_match_sqlite(expression)] + params
+
+
+def _count(cursor, expression, filters):
+    """(matches, approximate): exact up to COUNT_CAP, else extrapolated from the ids the newest span."""
+    sql, params = _matches_sql(expression, filters, "d.id")
+    cursor.execute(f"SELECT COUNT(*), MIN(id), MAX(id) FROM ({sql}) m", params + [COUNT_CAP + 1])
+    count, low, high = cursor.fetchone()
+    if count <= COUNT_CAP:
+        return count, False
+    cursor.execute(f"SELECT MIN(id) FROM {TABLE}")
+    first = cursor.fetchone()[0] or 1
+    return int(count * (high - first + 1) / max(1, high - low + 1)), True
+
+
+def search(expression, filters, offset, limit, with_facets=True):
+    """
+    (total, [(key, score)], facets, approximate) for documents matching ``filters`` and
+    ``expression`` (every word, any alternative of a word, every term of an alternative: see
+    search.expansion), best first. A word found in most documents is ranked among its newest
+    ``RANK_CAP`` matches and counted exactly up to ``COUNT_CAP`` (then estimated: ``approximate``,
+    facets scaled from the ranked matches), so common words answer fast at any size.
+    """
+    matches, params = _matches_sql(expression, filters, "d.id AS id, {score} AS score")
     with connection.cursor() as cursor:
-        cursor.execute(rank_sql, base_params + [limit, offset])
+        cursor.execute(f"SELECT d.key, m.score FROM ({matches}) m JOIN {TABLE} d ON d.id = m.id "
+                       f"ORDER BY m.score DESC, m.id DESC LIMIT %s OFFSET %s", params + [RANK_CAP, limit, offset])
         hits = [(key, float(score)) for key, score in cursor.fetchall()]
-        if with_facets:
-            cursor.execute(f"SELECT d.type, d.districts, d.themes, COUNT(*) {base} GROUP BY d.type, d.districts, d.themes",
-                           base_params)
+        total, approximate = _count(cursor, expression, filters)
+        groups = []
+        if with_facets and total:
+            cursor.execute(f"SELECT d.type, d.districts, d.themes, COUNT(*) FROM ({matches}) m "
+                           f"JOIN {TABLE} d ON d.id = m.id GROUP BY d.type, d.districts, d.themes", params + [RANK_CAP])
             groups = cursor.fetchall()
-        else:
-            cursor.execute(f"SELECT COUNT(*) {base}", base_params)
-            groups = [(None, "", "", cursor.fetchone()[0])]
-    total = 0
+    ranked = sum(count for *_rest, count in groups)
+    scale = total / ranked if groups and total > ranked else 1.0
+    approximate = approximate or scale > 1.0
     facets = {"type": Counter(), "districts": Counter(), "themes": Counter()}
     for doc_type, districts, themes, count in groups:
-        total += count
-        if doc_type is not None:
-            facets["type"][doc_type] += count
+        facets["type"][doc_type] += count
         for slug in SearchDocument.unpack(districts):
             facets["districts"][slug] += count
         for slug in SearchDocument.unpack(themes):
             facets["themes"][slug] += count
-    return total, hits, ({name: dict(counter) for name, counter in facets.items()} if with_facets else {})
+    facets = {name: {k: round(v * scale) for k, v in counter.items()} for name, counter in facets.items()}
+    return total, hits, (facets if with_facets else {}), approximate

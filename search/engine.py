@@ -230,17 +230,15 @@ class Engine:
             logger.exception("search engine: could not delete %s*", self.alias)
 
     # --- searching --------------------------------------------------------------------------
-    def search(self, groups, filters, offset, limit, with_facets=True):
-        """Documents with every term of at least one group (as the database backend), best first."""
-        matches = [{
-            "multi_match": {
-                "query": " ".join(group),
-                "type": "cross_fields",
-                "fields": [f"title_terms^{TITLE_BOOST}", "body_terms"],
-                "operator": "and",
-            }
-        } for group in groups]
-        query = matches[0] if len(matches) == 1 else {"bool": {"should": matches, "minimum_should_match": 1}}
+    def search(self, expression, filters, offset, limit, with_facets=True):
+        """Documents matching ``expression`` (as the database backend: see search.expansion), best first."""
+        def alternative(terms):
+            return {"multi_match": {"query": " ".join(terms), "type": "cross_fields",
+                                    "fields": [f"title_terms^{TITLE_BOOST}", "body_terms"], "operator": "and"}}
+
+        words = [{"bool": {"should": [alternative(terms) for terms in word], "minimum_should_match": 1}}
+                 for word in expression]
+        query = words[0] if len(words) == 1 else {"bool": {"must": words}}
         clauses = [{"term": {"locale": filters.locale}}]
         if filters.types:
             clauses.append({"terms": {"type": list(filters.types)}})
@@ -273,7 +271,7 @@ class Engine:
         if with_facets:
             facets = {name: {b["key"]: b["doc_count"] for b in answer["aggregations"][name]["buckets"]}
                       for name in ("type", "districts", "themes")}
-        return total, [(hit["_id"], hit["_score"] or 0.0) for hit in hits["hits"]], facets
+        return total, [(hit["_id"], hit["_score"] or 0.0) for hit in hits["hits"]], facets, False
 
 
 def _replicas():

@@ -98,3 +98,35 @@ class PendingIndexChange(models.Model):
     class Meta:
         verbose_name = "検索エンジンへの未反映の変更"
         verbose_name_plural = "検索エンジンへの未反映の変更"
+
+
+class SynonymGroup(models.Model):
+    """
+    Words residents use for the same thing (四ッ谷 = 四谷, ゴミ = ごみ = 廃棄物, garbage = ごみ): a
+    query with one of them also finds documents with the others (``search.synonyms``), at once,
+    without rebuilding the index. Kept by editors in the admin (スニペット → 同義語).
+    """
+
+    terms = models.TextField(
+        "語", help_text="同じものを指す語を、1行に1語、または読点（、）やカンマで区切って入力します。")
+    note = models.CharField("メモ", max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "同義語"
+        verbose_name_plural = "同義語"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return " = ".join(self.term_list()[:5])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if len(self.term_list()) < 2:
+            raise ValidationError({"terms": "同義語は2語以上入力してください。"})
+
+    def term_list(self):
+        import re
+
+        return [t.strip() for t in re.split(r"[\n,、，;；=＝]+", self.terms or "") if t.strip()][:50]

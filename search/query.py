@@ -3,11 +3,13 @@ One search over every registered source: the code behind the API, the site's res
 the benchmark.
 
 1. The query is normalised and analysed (``search.analysis``) into terms.
-2. The search engine is asked, or the database when there is no engine or it does not answer
-   (``Outcome.fallback`` says so). Every term must match; if nothing does and the resident typed
-   several words apart, a document with every term of any one word is enough (``relaxed``).
-3. The best ``CANDIDATES`` are re-ranked: relevance (title weighs more than body, in the backend)
-   times a recency bonus for sources that ask for one (ward notices, events).
+2. Each word gets its alternatives (``search.expansion``: normalised form, compound, reading,
+   the editors' synonyms) and parts. The search engine is asked, or the database when there is no
+   engine or it does not answer (``Outcome.fallback`` says so): first for documents with every
+   word, then, for several words or a compound, for documents with any of them.
+3. The best ``CANDIDATES`` of each are re-ranked by the same function whatever the backend:
+   documents with every word first (``all_words``), then by how they have the words, then by the
+   backend's relevance times a recency bonus for sources that ask for one (ward notices, events).
 4. Editors' promoted results (Wagtail's search promotions) come first on the first page.
 5. The page's documents are loaded from SearchDocument and given a snippet.
 """
@@ -20,8 +22,8 @@ from typing import Optional
 
 from django.utils import timezone
 
-from . import dbsearch, registry
-from .analysis import morphemes, query_terms
+from . import dbsearch, expansion, registry, synonyms
+from .analysis import morphemes
 from .engine import EngineUnavailable, get_engine
 from .fallback import note as note_fallback
 from .models import SearchDocument
@@ -67,6 +69,7 @@ class Result:
     source: str = ""
     promoted: bool = False
     score: float = 0.0
+    all_words: bool = True  # has every word of the query (else listed under 「一部の語を含む結果」)
 
 
 @dataclass
@@ -78,6 +81,9 @@ class Outcome:
     backend: str = "database"
     fallback: bool = False  # the engine is configured but did not answer
     relaxed: bool = False  # no document had every word; these have some
+    all_words_count: int = 0  # documents with every word (listed first)
+    approximate: bool = False  # a common word: the count and facets are estimates (「約…件」)
+    suggestion: str = ""  # for a query that found nothing: 「もしかして」
     page: int = 1
     per_page: int = 10
 
@@ -104,14 +110,14 @@ def day_bounds(date_from=None, date_to=None):
     return start, end
 
 
-def _backend_search(groups, filters, offset, limit, with_facets, backend=None):
+def _backend_search(expression, filters, offset, limit, with_facets, backend=None):
     engine = get_engine() if backend != "database" else None
     if engine is not None and (engine.available() or backend == "engine"):
         try:
-            return ("engine", False) + engine.search(groups, filters, offset, limit, with_facets)
+            return ("engine", False) + engine.search(expression, filters, offset, limit, with_facets)
         except EngineUnavailable as error:
             logger.warning("search engine unavailable, answering from the database: %s", error)
-    return ("database", engine is not None) + dbsearch.search(groups, filters, offset, limit, with_facets)
+    return ("database", engine is not None) + dbsearch.search(expression, filters, offset, limit, with_facets)
 
 
 def _recency(doc_date, now):
@@ -151,6 +157,26 @@ def _is_page_source(source):
     return issubclass(source.model, Page)
 
 
+def _candidates(words, filters, with_facets, using):
+    """(backend, fallback, total, all-words total, hits, facets, approximate) over the strict and, if needed, loose expression."""
+    backend, fallback, strict_total, hits, facets, approximate = _backend_search(
+        expansion.strict_expression(words), filters, 0, CANDIDATES, with_facets, using)
+    if fallback:  # the engine failed once: the rest of this search asks the database, without waiting again
+        using = "database"
+        note_fallback()
+    total = strict_total
+    # Documents with some of the words come after those with all: when these fill the ranked
+    # window already, the partial ones could not be shown on the first pages and are not asked for.
+    if expansion.needs_loose(words) and strict_total < CANDIDATES:
+        backend, again, total, loose_hits, loose_facets, loose_approximate = _backend_search(
+            expansion.loose_expression(words), filters, 0, CANDIDATES, with_facets, using)
+        fallback, approximate = fallback or again, approximate or loose_approximate
+        seen = dict(hits)
+        hits = hits + [(key, score) for key, score in loose_hits if key not in seen]
+        facets = loose_facets
+    return backend, fallback, total, strict_total, hits, facets, approximate
+
+
 def search(raw_query, filters=None, page=1, per_page=10, with_facets=True, using=None):
     """
     The ``Outcome`` of a resident's query. ``using`` forces "database" or "engine" (the
@@ -159,41 +185,38 @@ def search(raw_query, filters=None, page=1, per_page=10, with_facets=True, using
     filters = filters or Filters()
     query = clean_query(raw_query)
     outcome = Outcome(query=query, page=max(1, page), per_page=per_page)
-    terms = query_terms(query)[:MAX_TERMS]
-    if not terms:
+    words = expansion.query_words(query, synonyms.expand)[:MAX_TERMS]
+    if not words:
         return outcome
     offset = (outcome.page - 1) * per_page
-
-    groups = [terms]
-    backend, fallback, total, hits, facets = _backend_search(groups, filters, 0, CANDIDATES, with_facets, using)
-    if fallback:  # the engine failed once: the rest of this search asks the database, without waiting again
-        using = "database"
-        note_fallback()
-    words = [group for group in (query_terms(word)[:MAX_TERMS] for word in query.split()) if group]
-    if total == 0 and len(words) > 1:
-        # Words typed apart ("子育て 四谷"): no document has them all; show those with any one of them.
-        groups = words
-        backend, again, total, hits, facets = _backend_search(groups, filters, 0, CANDIDATES, with_facets, using)
-        fallback = fallback or again
-        outcome.relaxed = total > 0
-    outcome.backend, outcome.fallback, outcome.count = backend, fallback, total
+    backend, fallback, total, all_words, hits, facets, approximate = _candidates(words, filters, with_facets, using)
+    outcome.backend, outcome.fallback, outcome.count, outcome.all_words_count = backend, fallback, total, all_words
+    outcome.approximate = approximate
+    outcome.relaxed = all_words == 0 and total > 0
     if with_facets:
         outcome.facets = facets
 
     promoted = _promoted_keys(query, filters)
     if offset < CANDIDATES:
-        ranked = _rerank(hits, query)
-        ranked = [key for key in promoted] + [(k, s) for k, s in ranked if k not in promoted]
+        ranked = _rerank(hits, words, query)
+        ranked = [(key, 0.0, True) for key in promoted] + [item for item in ranked if item[0] not in promoted]
         window = ranked[offset:offset + per_page]
-        extra = len([key for key in promoted if key not in dict(hits)])
-        outcome.count = total + extra
+        outcome.count = total + len([key for key in promoted if key not in dict(hits)])
     else:
-        _b, _f, _t, window, _facets = _backend_search(groups, filters, offset, per_page, False, using)
-    keys = [item if isinstance(item, str) else item[0] for item in window]
-    scores = {item[0]: item[1] for item in window if not isinstance(item, str)}
-    rows = {row.key: row for row in SearchDocument.objects.filter(key__in=keys)}
-    surfaces = [surface for surface, *_ in morphemes(query)]
-    for key in keys:
+        loose = expansion.needs_loose(words) and outcome.all_words_count < CANDIDATES
+        expression = expansion.loose_expression(words) if loose else expansion.strict_expression(words)
+        _b, _f, _t, deep, _facets, _a = _backend_search(expression, filters, offset, per_page, False, using)
+        window = [(key, score, False) for key, score in deep]
+    _fill(outcome, window, promoted, words)
+    return outcome
+
+
+def _fill(outcome, window, promoted, words):
+    """The page's results from SearchDocument, with snippets."""
+    rows = {row.key: row for row in SearchDocument.objects.filter(key__in=[key for key, *_ in window])}
+    terms = [term for word in words for _kind, alternative in word.alternatives for term in alternative]
+    surfaces = [surface for surface, *_ in morphemes(outcome.query)]
+    for key, score, every_word in window:
         row = rows.get(key)
         if row is None:  # removed since the engine answered
             continue
@@ -201,30 +224,31 @@ def search(raw_query, filters=None, page=1, per_page=10, with_facets=True, using
             type=row.type, id=row.object_id, title=row.title, url=row.url,
             snippet=snippet(row.body or row.title, terms, surfaces), date=row.date,
             districts=SearchDocument.unpack(row.districts), themes=SearchDocument.unpack(row.themes),
-            source=row.source, promoted=key in promoted, score=scores.get(key, 0.0),
+            source=row.source, promoted=key in promoted, score=score, all_words=every_word,
         ))
-    return outcome
 
 
-def _rerank(hits, query=""):
+def _rerank(hits, words, query=""):
     """
-    Relevance times (1 + the source's recency weight × closeness of the date to today), doubled
-    when the title is exactly the query (the district 四谷 before the events held in 四谷).
+    [(key, score, has every word)] best first: documents with more of the words first (coordination),
+    then by how they have them (``search.expansion``: surface > normalised > synonym > reading >
+    parts; the title exactly the query counts most), then by the backend's relevance times
+    (1 + the source's recency weight × closeness of the date to today).
     """
     if not hits:
         return []
     weights = {source.name: source.recency_weight for source in registry.sources() if source.recency_weight}
-    keys = [key for key, _ in hits]
-    rows = {key: (title, date) for key, title, date in
-            SearchDocument.objects.filter(key__in=keys).values_list("key", "title", "date")}
+    rows = {key: rest for key, *rest in SearchDocument.objects.filter(key__in=[key for key, _ in hits])
+            .values_list("key", "title", "date", "title_terms", "body_terms")}
     now = timezone.now()
     exact = normalize_query(query)
     rescored = []
     for position, (key, score) in enumerate(hits):
-        title, date = rows.get(key, ("", None))
-        factor = 1 + weights.get(key.split(":", 1)[0], 0.0) * _recency(date, now)
+        title, date, title_terms, body_terms = rows.get(key, ("", None, "", ""))
+        present, weight = expansion.document_match(words, title_terms or "", body_terms or "")
         if exact and len(title) <= 2 * len(exact) + 10 and normalize_query(title) == exact:
-            factor *= 2
-        rescored.append((score * factor, -position, key))
+            weight += expansion.EXACT_TITLE_BONUS
+        factor = 1 + weights.get(key.split(":", 1)[0], 0.0) * _recency(date, now)
+        rescored.append((present, round(weight, 3), score * factor, -position, key))
     rescored.sort(reverse=True)
-    return [(key, score) for score, _pos, key in rescored]
+    return [(key, relevance, present == len(words)) for present, _w, relevance, _p, key in rescored]

@@ -1,4 +1,4 @@
-"""Editors and moderators manage promoted search results (Wagtail's search promotions)."""
+"""Editors and moderators manage promoted search results (Wagtail's search promotions) and the synonym list."""
 
 from members import roles
 
@@ -6,3 +6,8 @@ PROMOTIONS = ("wagtailsearchpromotions.add_searchpromotion", "wagtailsearchpromo
               "wagtailsearchpromotions.delete_searchpromotion", "wagtailsearchpromotions.view_searchpromotion")
 roles.grant(roles.EDITORS, *PROMOTIONS)
 roles.grant(roles.MODERATORS, *PROMOTIONS)
+
+SYNONYMS = ("portal_search.add_synonymgroup", "portal_search.change_synonymgroup",
+            "portal_search.delete_synonymgroup", "portal_search.view_synonymgroup")
+roles.grant(roles.EDITORS, *SYNONYMS)
+roles.grant(roles.MODERATORS, *SYNONYMS)

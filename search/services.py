@@ -7,7 +7,9 @@ counts nothing).
 """
 
 from . import analytics
+from .query import search
 from .selectors import results, search_filters
+from .suggest import did_you_mean
 
 
 def search_and_count(q, types, district, theme, date_from, date_to, page, locale="ja"):
@@ -20,4 +22,7 @@ def search_and_count(q, types, district, theme, date_from, date_to, page, locale
     outcome = results(q, filters, page)
     if page == 1 and filters.empty:
         analytics.record(outcome.query, outcome.count > 0)
+    if outcome.count == 0 and outcome.query:
+        outcome.suggestion = did_you_mean(
+            outcome.query, lambda text: search(text, filters, per_page=1, with_facets=False).count > 0)
     return outcome

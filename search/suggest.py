@@ -39,3 +39,46 @@ def suggest(raw, limit=10):
         )
         found += [query for query in popular if query not in found]
     return found[:limit]
+
+
+def did_you_mean(query, found=None):
+    """
+    For a query that found nothing, another spelling or a related term that finds something
+    (「もしかして」): a word replaced by a term of its synonym group, by an indexed word with the
+    same reading (こうえん -> 公園), or by an indexed word one character away. ``found(text)`` says
+    whether a query finds anything (the search itself); "" when nothing better is known.
+    """
+    from . import synonyms
+    from .analysis import reading
+
+    words = query.split()
+    for position, word in enumerate(words):
+        candidates = list(synonyms.expand(word))
+        kana = to_hiragana(reading(word)) if word and not word.isascii() else ""
+        if kana:
+            candidates += list(SuggestTerm.objects.filter(reading=kana).exclude(phrase=word)
+                               .order_by("-weight").values_list("phrase", flat=True)[:3])
+        candidates += _one_character_away(word, kana)
+        for candidate in dict.fromkeys(candidates):
+            proposal = " ".join(words[:position] + [candidate] + words[position + 1:])
+            if found is None or found(proposal):
+                return proposal
+    return ""
+
+
+def _one_away(a, b):
+    return len(a) == len(b) and a != b and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def _one_character_away(word, kana="", limit=200):
+    """Indexed words whose text, or reading, differs from ``word`` (its reading ``kana``) in one character."""
+    if len(word) < 2:
+        return []
+    condition = Q(phrase__startswith=word[0]) | Q(phrase__endswith=word[-1])
+    if kana:
+        condition |= Q(reading__startswith=kana[0])
+    out = []
+    for phrase, read in SuggestTerm.objects.filter(condition).order_by("-weight").values_list("phrase", "reading")[:limit]:
+        if _one_away(phrase, word) or (kana and _one_away(read, kana)):
+            out.append(phrase)
+    return out[:3]

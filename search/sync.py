@@ -18,7 +18,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from . import registry
-from .analysis import analyze, completion_phrases
+from .analysis import completion_phrases, index_fields
 from .models import PendingIndexChange, SearchDocument, SuggestTerm
 
 logger = logging.getLogger(__name__)
@@ -54,8 +54,7 @@ def build_row(source, obj):
         date=_as_datetime(document.date),
         districts=SearchDocument.pack(document.districts)[:500],
         themes=SearchDocument.pack(document.themes)[:500],
-        title_terms=" ".join(analyze(f"{document.title} {document.keywords}")),
-        body_terms=" ".join(analyze(body)),
+        **index_fields(f"{document.title} {document.keywords}", body),
     )
 
 

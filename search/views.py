@@ -8,6 +8,7 @@ import datetime
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from .query import MAX_QUERY_LENGTH
 from .selectors import MAX_PAGE, PER_PAGE, InvalidSearch, facet_values, message_for, type_labels
@@ -28,6 +29,20 @@ def _page(value):
         return min(MAX_PAGE, max(1, int(value)))
     except (TypeError, ValueError):
         return 1
+
+
+ALL_WORDS = _("すべての語を含む結果")
+SOME_WORDS = _("一部の語を含む結果")
+
+
+def result_groups(results, start):
+    """The page's results under 「すべての語を含む結果」 and 「一部の語を含む結果」 (no headings if all have every word)."""
+    every = [r for r in results if r.all_words]
+    some = [r for r in results if not r.all_words]
+    if not some:
+        return [{"title": "", "results": every, "start": start}]
+    groups = [{"title": ALL_WORDS, "results": every, "start": start}] if every else []
+    return groups + [{"title": SOME_WORDS, "results": some, "start": start + len(every)}]
 
 
 def search(request):
@@ -58,4 +73,5 @@ def search(request):
                 facets=facet_values(outcome.facets, locale),
                 page_obj=Paginator(range(min(outcome.count, MAX_PAGE * PER_PAGE)), PER_PAGE).get_page(outcome.page),
             )
+            context["result_groups"] = result_groups(outcome.results, context["page_obj"].start_index())
     return render(request, "search/search.html", context, status=status)

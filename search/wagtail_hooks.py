@@ -1,4 +1,7 @@
-"""Search in the Wagtail admin: the query report (レポート → 検索語の集計) for editors."""
+"""
+Search in the Wagtail admin: the query report (レポート → 検索語の集計) for editors, and the
+synonym list (スニペット → 同義語) that queries are expanded with (``search.synonyms``).
+"""
 
 import datetime
 
@@ -7,10 +10,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import analytics
 from .engine import get_engine
-from .models import PendingIndexChange, SearchDocument
+from .models import PendingIndexChange, SearchDocument, SynonymGroup
 
 PERIODS = {"7": 7, "30": 30, "90": 90}
 
@@ -37,3 +43,16 @@ def urls():
 @hooks.register("register_reports_menu_item")
 def menu_item():
     return MenuItem("検索語の集計", reverse("search_query_report"), icon_name="search", order=900)
+
+
+class SynonymViewSet(SnippetViewSet):
+    # Permissions portal_search.*_synonymgroup, granted to editors and moderators in search/roles.py.
+    model = SynonymGroup
+    icon = "list-ul"
+    menu_label = "同義語"
+    list_display = ["__str__", "note", "updated_at"]
+    search_fields = ["terms", "note"]
+    panels = [FieldPanel("terms"), FieldPanel("note")]
+
+
+register_snippet(SynonymViewSet)

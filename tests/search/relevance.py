@@ -160,7 +160,7 @@ def rows(docs, strategy=None):
 
     from django.utils import timezone
 
-    from search.analysis import analyze
+    from search.analysis import index_fields
     from search.models import SearchDocument
 
     now = timezone.now()
@@ -170,7 +170,7 @@ def rows(docs, strategy=None):
             key=f"{SOURCE}:{doc['id']}", source=SOURCE, object_id=doc["id"], type=doc["type"], locale="ja",
             title=doc["title"], url=f"/relevance/{doc['id']}/", body=doc["body"],
             date=now - datetime.timedelta(days=doc["days_ago"]), districts=SearchDocument.pack([doc["district"]]),
-            title_terms=" ".join(analyze(doc["title"], strategy)), body_terms=" ".join(analyze(doc["body"], strategy)),
+            **index_fields(doc["title"], doc["body"], strategy),
         ))
     return out
 

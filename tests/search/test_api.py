@@ -138,8 +138,8 @@ def test_recent_notices_and_events_are_favoured(client):
     recent.date = now
     recent.save()
     # Same relevance: the recent event goes first; an article (no recency) keeps its score.
-    ranked = _rerank([(old.key, 1.0), (recent.key, 1.0), ("pages.article:1", 1.0)])
-    assert ranked[0][0] == recent.key and dict(ranked)["pages.article:1"] == 1.0
+    ranked = _rerank([(old.key, 1.0), (recent.key, 1.0), ("pages.article:1", 1.0)], [])
+    assert ranked[0][0] == recent.key and {key: score for key, score, _all in ranked}["pages.article:1"] == 1.0
 
 
 def test_suggestions_complete_kanji_and_kana_prefixes(client):

@@ -30,10 +30,10 @@ class StandInEngine:
     def rebuild_if_missing(self, report=None):
         return False
 
-    def search(self, groups, filters, offset, limit, with_facets=True):
+    def search(self, expression, filters, offset, limit, with_facets=True):
         if not self.up:
             raise EngineUnavailable("connection refused")
-        return 1, [("pages.theme:stand-in", 1.0)], {"type": {"theme": 1}, "districts": {}, "themes": {}}
+        return 1, [("pages.theme:stand-in", 1.0)], {"type": {"theme": 1}, "districts": {}, "themes": {}}, False
 
     def apply(self, keys):
         if not self.up:
