@@ -40,7 +40,6 @@ from members.api import router as members_router
 from moderation.api import board_router, flags_router, submissions_router
 from newsletter.api import router as newsletter_router
 from pages.api import content_router, preview_router
-from search.api import redirect_page_search
 from search.api import router as search_router
 from search.fallback import say_fallback
 from surveys.api import router as surveys_router
@@ -125,8 +124,6 @@ api.add_router("/flags/", flags_router)
 api.add_router("/search/", search_router)
 # Any ?search= answered by the database because the engine was not there says so (X-Search-Fallback).
 api.add_decorator(say_fallback, mode="view")
-# Wagtail's own ?search= on pages is the portal's one search (search.api.redirect_page_search).
-api.add_decorator(redirect_page_search, mode="view")
 api.add_router("/ads/", ads_router)
 api.add_router("/newsletter/", newsletter_router)
 api.add_router("/forms/", surveys_router)

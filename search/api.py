@@ -3,7 +3,7 @@ The search API (django-ninja, mounted in Wagtail's API v3 at ``/api/v3/search/``
 
 ``GET /api/v3/search/?q=…`` one search over every public source, with facets and snippets;
 ``GET /api/v3/search/suggest?q=…`` completion as the resident types; Wagtail's
-``GET /api/v3/pages/?search=…`` is redirected here (``redirect_page_search``). Errors are the API's RFC 7807
+``GET /api/v3/pages/?search=…`` is answered by the same search (``pages_search_queryset``). Errors are the API's RFC 7807
 problems with a stable ``code``: ``query_empty`` and ``query_too_long`` (422), ``unknown_type`` (422).
 
 Thin: the rules and the counting are ``search.selectors`` and ``search.services``, shared with
@@ -13,16 +13,14 @@ the site's results page (``search.views``).
 import datetime
 import functools
 from typing import Optional, Union
-from urllib.parse import urlencode
 
-from django.http import HttpResponseRedirect
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from apikit import ApiError
 
-from .query import MAX_QUERY_LENGTH
-from .selectors import MAX_PAGE, InvalidSearch, facet_values, message_for, suggestions
+from .query import CANDIDATES, MAX_QUERY_LENGTH, Filters, QueryTooLong, clean_query, search
+from .selectors import MAX_PAGE, PER_PAGE, InvalidSearch, _too_long, facet_values, message_for, suggestions
 from .services import search_and_count
 
 router = Router(tags=["search"])
@@ -130,32 +128,90 @@ def suggest_endpoint(request, q: str = Query("", description="入力途中の言
         raise _refused(exc) from exc
 
 
-def page_types():
-    """The result types of the registered sources that are Wagtail pages."""
-    from wagtail.models import Page
-
+def _page_types(model):
+    """The result types of the registered page sources that are ``model`` or inherit from it."""
     from . import registry
 
-    return sorted({source.type for source in registry.sources() if issubclass(source.model, Page)})
+    return tuple(sorted({source.type for source in registry.sources() if issubclass(source.model, model)}))
 
 
-def redirect_page_search(view):
+class RankedPages:
     """
-    Wrap an API view: Wagtail's own page search (``GET /api/v3/pages/?search=…``) is sent to this
-    search (``/api/v3/search/?q=…&type=<page types>``, 307), so a headless front end sees one
-    search, with the same analysis, synonyms and ranking, whichever it calls.
+    The pages of a portal search, best first, as Wagtail's paginator takes them: ``len()`` is the
+    number of matches (up to what the search API reaches) and a slice fetches only its own window
+    of the ranking, then those pages from Wagtail's queryset (its filters, fields and permissions
+    still apply: a page the queryset does not hold is left out of the window).
     """
 
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        path = request.path.rstrip("/")
-        if request.method == "GET" and request.GET.get("search") and path.endswith("/pages"):
-            params = [("q", request.GET["search"])] + [("type", t) for t in page_types()]
-            if request.GET.get("locale"):
-                params.append(("locale", request.GET["locale"]))
-            response = HttpResponseRedirect(f"{path[:-len('/pages')]}/search/?{urlencode(params)}")
-            response.status_code = 307  # the same method and query, at the one search
-            return response
-        return view(request, *args, **kwargs)
+    def __init__(self, query, filters, queryset):
+        self.query, self.filters, self.queryset = query, filters, queryset
+        self.count = None  # the number of matches, from the first search this makes
 
-    return wrapped
+    def _search(self, page, per_page):
+        outcome = search(self.query, self.filters, page=page, per_page=per_page, with_facets=False)
+        self.count = outcome.count if self.count is None else self.count
+        return outcome
+
+    @property
+    def total(self):
+        if self.count is None:
+            self._search(1, 1)
+        return min(self.count, MAX_PAGE * PER_PAGE)
+
+    def __len__(self):
+        return self.total
+
+    def ids(self, start, stop):
+        """Page ids ranked ``start`` to ``stop - 1`` (as /api/v3/search/ ranks them): one search when the window is in the first hundred."""
+        if start >= stop or start >= MAX_PAGE * PER_PAGE:
+            return []
+        size = stop if stop <= CANDIDATES else stop - start
+        first_page, last_page = (1, 1) if stop <= CANDIDATES else (start // size + 1, (stop - 1) // size + 1)
+        ranked = []
+        for number in range(first_page, last_page + 1):
+            ranked += [int(r.id) for r in self._search(number, size).results if str(r.id).isdigit()]
+        skip = start - (first_page - 1) * size
+        return ranked[skip:skip + stop - start]
+
+    def __getitem__(self, window):
+        if not isinstance(window, slice):
+            raise TypeError("RankedPages takes slices only")
+        ids = self.ids(window.start or 0, window.stop if window.stop is not None else MAX_PAGE * PER_PAGE)
+        rows = self.queryset.in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def page_search_over(wagtail_search_queryset):
+    """``SearchSchema.search_queryset`` for pages (the portal's search); images, documents and snippets keep Wagtail's."""
+    from wagtail.models import Page
+
+    @functools.wraps(wagtail_search_queryset)
+    def search_queryset(schema, request, queryset):
+        if schema.search is not None and issubclass(queryset.model, Page):
+            return pages_search_queryset(schema, request, queryset)
+        return wagtail_search_queryset(schema, request, queryset)
+
+    return search_queryset
+
+
+def pages_search_queryset(schema, request, queryset):
+    """
+    Wagtail's ``GET /api/v3/pages/?search=…`` answered by the portal's one search (installed over
+    ``SearchSchema.search_queryset`` by ``search.apps``): the same analysis, synonyms, promoted
+    results and ranking as ``/api/v3/search/?type=<the page types>``, in Wagtail's own JSON shape.
+    With ``order=`` Wagtail's order is kept over the matches (up to what the search API reaches).
+    ``search_operator`` is not needed: pages with every word come first, then those with some.
+    """
+    if schema.search is None:
+        return queryset
+    filters = Filters(types=_page_types(queryset.model), locale=request.GET.get("locale") or "ja")
+    try:
+        query = clean_query(schema.search)
+    except QueryTooLong as exc:
+        raise _refused(_too_long()) from exc
+    if not filters.types or not query:
+        return queryset.none()
+    ranked = RankedPages(query, filters, queryset)
+    if "order" in request.GET:
+        return queryset.filter(pk__in=ranked.ids(0, ranked.total))
+    return ranked

@@ -140,12 +140,10 @@ def test_wagtail_search_answers_from_the_database_and_says_so(stopped_engine, cl
         admin = client.get("/admin/pages/search/", {"q": word})
         assert admin.status_code == 200 and article.title in admin.content.decode()
         for _ in range(2):
-            # Wagtail's page search is sent to the portal's one search (307), which says it fell back.
-            sent = client.get("/api/v3/pages/", {"search": article.title, "type": "pages.ArticlePage"})
-            assert sent.status_code == 307
-            response = client.get(sent["Location"])
+            # Wagtail's page search is the portal's one search, which says it fell back.
+            response = client.get("/api/v3/pages/", {"search": article.title, "type": "pages.ArticlePage"})
             assert response.status_code == 200 and response.headers[HEADER] == "database"
-            assert article.pk in [item["id"] for item in response.json()["results"] if item["type"] == "article"]
+            assert article.pk in [item["id"] for item in response.json()["items"]]
     assert BREAKER.is_open()
     portal = client.get("/api/v3/search/", {"q": "子育て"})
     assert portal.json()["fallback"] is True and portal.headers[HEADER] == "database"
