@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -45,10 +46,11 @@ from .selectors import (
     listed_pages,
     month_calendar,
     month_events,
+    not_ended,
     related_articles,
     tagged_with,
+    term_events,
     visible_district,
-    visible_pages,
     visible_terms,
     with_images,
     with_parents,
@@ -58,12 +60,24 @@ postal_code_validator = RegexValidator(r"^\d{3}-?\d{4}$", "郵便番号は 123-4
 phone_validator = RegexValidator(r"^[0-9０-９\-－()（） ]{10,15}$", "電話番号は 03-1234-5678 の形式で入力してください。")
 
 
-def paginate(request, queryset):
+class CountedPaginator(Paginator):
+    """A ``Paginator`` that counts the items with ``counted`` (the same rows, a query cheaper to count)."""
+
+    def __init__(self, object_list, per_page, counted=None):
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self):
+        return self.counted.count() if self.counted is not None else super().count
+
+
+def paginate(request, queryset, counted=None):
     """
     One page of ``queryset`` for ``?page=N`` (a bad number gives the first page, one past the
-    end the last), its cards' images loaded in one go.
+    end the last), its cards' images loaded in one go; ``counted``, if given, counts the items.
     """
-    page = Paginator(queryset, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(queryset, settings.PORTAL_PAGE_SIZE, counted).get_page(request.GET.get("page"))
     page.object_list = for_cards(page.object_list)
     return page
 
@@ -252,18 +266,13 @@ class HomePage(PreviewMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        def live(model):
-            return visible_pages(model, self.locale)
-
         # Listings: the visitor's translation of each page, else its Japanese original (selectors.in_language).
         context["latest_articles"] = for_cards(listed_in(ArticlePage, self.locale).order_by("-date", "-pk")[:6])
-        context["upcoming_events"] = list(listed_in(EventPage, self.locale).filter(end__gte=timezone.now()).order_by(
-            "start", "pk")[:6])
+        context["upcoming_events"] = list(not_ended(listed_in(EventPage, self.locale))[:6])
         context["specials"] = with_images(listed_in(SpecialPage, self.locale).order_by("-first_published_at")[:3])
         # The sections' 「一覧へ」 links: the three section pages in one query.
         with_parents(context["latest_articles"], context["upcoming_events"], context["specials"])
-        context["districts"] = live(DistrictPage).order_by("path")
-        context["themes"] = live(ThemePage).order_by("path")
+        # The districts and themes: the template's ``terms_in`` (pages.templatetags.pages_nav).
         return context
 
 
@@ -332,17 +341,13 @@ class DistrictIndexPage(SectionIndexPage):
 class TaggedListingMixin:
     """District and theme pages list what is tagged with them, newest first, paginated."""
 
-    def tagged_pages(self):
-        return tagged_with(self, self.tag_lookup, self.event_lookup)
+    def tagged_pages(self, for_count=False):
+        return tagged_with(self, self.tag_lookup, self.event_lookup, for_count=for_count)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["items"] = paginate(request, self.tagged_pages())
-        context["upcoming_events"] = (
-            visible_pages(EventPage, self.locale)
-            .filter(**{f"{self.event_lookup}__translation_key": self.translation_key}, end__gte=timezone.now())
-            .order_by("start")[:5]
-        )
+        context["items"] = paginate(request, self.tagged_pages(), counted=self.tagged_pages(for_count=True))
+        context["upcoming_events"] = term_events(self, self.event_lookup)[:5]
         return context
 
 
@@ -470,8 +475,8 @@ class ArticlePage(PreviewMixin, TermsMixin, HeroImageMixin, Page):
     class Meta:
         verbose_name = gettext_lazy("取材記事")
         verbose_name_plural = gettext_lazy("取材記事")
-        # The listings' order (newest 掲載日 first: home, the article index, related articles).
-        indexes = [models.Index(fields=["-date"], name="pages_article_date_idx")]
+        # The listings' order (newest 掲載日 first, then newest id: home, the article index, related articles).
+        indexes = [models.Index(fields=["-date", "-page_ptr"], name="pages_article_date_id_idx")]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -627,8 +632,6 @@ class EventIndexPage(SectionIndexPage):
         month = month_events(self.locale, first_day, filters["district"], filters["theme"], originals=True)
         return events, {
             "show_past": show_past, "filters": filters, "calendar": month_calendar(month, first_day, today),
-            "filter_districts": visible_pages(DistrictPage, self.locale).order_by("path"),
-            "filter_themes": visible_pages(ThemePage, self.locale).order_by("path"),
         }
 
 
@@ -684,9 +687,9 @@ class EventPage(PreviewMixin, TermsMixin, LocationMixin, HeroImageMixin, Page):
     class Meta:
         verbose_name = gettext_lazy("イベント")
         verbose_name_plural = gettext_lazy("イベント")
-        # Upcoming events (ending from now on, soonest first) and the month calendar.
-        indexes = [models.Index(fields=["start"], name="pages_event_start_idx"),
-                   models.Index(fields=["end"], name="pages_event_end_idx")]
+        # Upcoming events (soonest first, from the earliest still running: selectors.not_ended) and the month calendar.
+        indexes = [models.Index(fields=["start", "page_ptr"], name="pages_event_start_id_idx"),
+                   models.Index(fields=["end", "start"], name="pages_event_end_start_idx")]
 
     def clean(self):
         super().clean()

@@ -21,7 +21,8 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db.models import DateTimeField, Q
+from django.db import connection
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q
 from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Page
@@ -32,7 +33,33 @@ CARD_RENDITION = "fill-400x300|format-webp"
 
 def visible_pages(model=Page, locale=None):
     queryset = model.objects.live().public()
-    return queryset.filter(locale=locale) if locale is not None else queryset
+    return in_locale(queryset, locale) if locale is not None else queryset
+
+
+def in_locale(queryset, locale):
+    """
+    Pages of ``queryset`` in ``locale`` (a ``Locale`` or its id). On SQLite the test is written
+    ``locale_id + 0 = ?`` so that the query is not driven from Wagtail's index on the page's
+    locale: a site has a handful of languages, so that index selects most pages, yet SQLite (with
+    no statistics) takes it for a selective one and would read every page of the language and sort
+    them, where the listings' own indexes (an article's date, an event's start, the district table)
+    give the few rows asked for in order (issue 18). PostgreSQL keeps the plain test: its
+    statistics on the column tell it so, and an expression would hide them.
+    """
+    locale_id = getattr(locale, "pk", locale)
+    if connection.vendor != "sqlite":
+        return queryset.filter(locale_id=locale_id)
+    return queryset.alias(listed_locale_id=F("locale_id") + 0).filter(listed_locale_id=locale_id)
+
+
+def terms_in_order(model, locale=None):
+    """
+    The visible districts or themes (``model``) of ``locale`` (or of every language), in the
+    tree's order (a list). Narrowed to the ids of the terms' own small table: asked by page type
+    and path alone, SQLite walks Wagtail's index on the path of every page to find the few terms
+    (34 ms at 100,000 pages, 2 ms so; issue 18).
+    """
+    return list(visible_pages(model, locale).filter(pk__in=model.objects.order_by().values("pk")).order_by("path"))
 
 
 def in_language(queryset, locale):
@@ -45,7 +72,7 @@ def in_language(queryset, locale):
     if locale is None:
         return queryset
     if locale.language_code == settings.LANGUAGE_CODE:
-        return queryset.filter(locale=locale)
+        return in_locale(queryset, locale)
     translated = visible_pages(queryset.model, locale).values("translation_key")
     originals = Q(locale__language_code=settings.LANGUAGE_CODE) & ~Q(translation_key__in=translated)
     return queryset.filter(Q(locale=locale) | originals)
@@ -55,7 +82,7 @@ def listed_in(model, locale):
     """Visible pages of ``model`` listed for a visitor reading ``locale`` (``in_language``'s rule)."""
     queryset = in_language(visible_pages(model), locale).select_related("locale")
     # Card columns only: a StreamField body is never shown in a list, so never read or sorted with it.
-    return queryset.defer("body") if _has_field(model, "body") else queryset
+    return queryset.defer("body") if has_field(model, "body") else queryset
 
 
 def below(queryset, index, children_only=False):
@@ -128,20 +155,27 @@ def gathered_pages(special):
     return [visible[pk] for pk in ids if pk in visible]
 
 
-def tagged_with(term, lookup, event_lookup):
+def tagged_with(term, lookup, event_lookup, for_count=False):
     """
     Articles, shops and events tagged with a district or theme (or its translation), in the
-    term's language, newest first. The tagged ids are one ``UNION`` of the relations' own tables
-    (the many-to-many tables, the events' district column), read through their indexes, so the
-    listing is one ``IN`` over that union instead of an ``OR`` of three sub-queries on the pages.
+    term's language, newest first. Each page is tested by ``EXISTS`` on the relations' own tables
+    (the many-to-many tables, the events' district column), so the list is read from the index
+    on first publication (newest first) and stops at the page asked for: a page of the list reads
+    its rows, however many pages the term has (issue 18). ``for_count``: the same pages as one
+    ``IN`` over a ``UNION`` of the relations' tables, the cheaper way to count them all.
     """
     from .models import ArticlePage, EventPage, ShopPage
 
     term_ids = type(term).objects.filter(translation_key=term.translation_key).values("pk")
-    first, *others = [_tagged_ids(ArticlePage, lookup, term_ids), _tagged_ids(ShopPage, lookup, term_ids),
-                      _tagged_ids(EventPage, event_lookup, term_ids)]
-    return visible_pages(locale=term.locale).filter(pk__in=first.union(*others)).order_by(
-        "-first_published_at", "-pk").specific()
+    relations = [(ArticlePage, lookup), (ShopPage, lookup), (EventPage, event_lookup)]
+    pages = visible_pages(locale=term.locale)
+    if for_count:
+        first, *others = [_tagged_ids(model, relation, term_ids) for model, relation in relations]
+        return pages.filter(pk__in=first.union(*others))
+    tagged = Q()
+    for model, relation in relations:
+        tagged |= Q(_tagged(model, relation, term_ids))
+    return pages.filter(tagged).order_by("-first_published_at", "-pk").specific()
 
 
 def _tagged_ids(model, relation, term_ids):
@@ -151,6 +185,30 @@ def _tagged_ids(model, relation, term_ids):
         return field.remote_field.through.objects.filter(
             **{f"{field.m2m_reverse_field_name()}__in": term_ids}).values_list(field.m2m_field_name(), flat=True).order_by()
     return model.objects.filter(**{f"{relation}__in": term_ids}).values_list("pk", flat=True).order_by()
+
+
+def _tagged(model, relation, term_ids, outer="pk"):
+    """
+    ``EXISTS``: the page ``outer`` names (an ``OuterRef``) is one of ``model``'s whose ``relation``
+    (many-to-many or foreign key) is one of ``term_ids``; a look-up in the relation's unique index.
+    """
+    field = model._meta.get_field(relation)
+    if field.many_to_many:
+        return Exists(field.remote_field.through.objects.filter(
+            **{field.m2m_field_name(): OuterRef(outer), f"{field.m2m_reverse_field_name()}__in": term_ids}))
+    return Exists(model.objects.filter(pk=OuterRef(outer), **{f"{relation}__in": term_ids}))
+
+
+def term_events(term, event_lookup, since=None):
+    """
+    Visible events of ``term``'s language tagged with it (or its translation) through
+    ``event_lookup`` (an event's ``district``, or its ``themes``), not ended by ``since``, soonest
+    first (``not_ended``).
+    """
+    from .models import EventPage
+
+    term_ids = type(term).objects.filter(translation_key=term.translation_key).values("pk")
+    return not_ended(visible_pages(EventPage, term.locale).filter(_tagged(EventPage, event_lookup, term_ids)), since)
 
 
 def with_images(pages, spec=CARD_RENDITION):
@@ -240,11 +298,12 @@ def check_listed_kinds():
         if not issubclass(model, Page):
             raise ImproperlyConfigured(f"Listed kind {listed.name!r}: {listed.model_label} is not a page model.")
         for name in (*listed.term_relations, listed.date_field, listed.end_field):
-            if name and not _has_field(model, name):
+            if name and not has_field(model, name):
                 raise ImproperlyConfigured(f"Listed kind {listed.name!r}: {listed.model_label} has no field {name!r}.")
 
 
-def _has_field(model, name):
+def has_field(model, name):
+    """Whether ``model`` has a field ``name`` (a page type's optional relations and dates)."""
     try:
         model._meta.get_field(name)
     except FieldDoesNotExist:
@@ -319,7 +378,7 @@ def listed_pages(kind, locale, district=None, theme=None, date_from=None, date_t
     listed = listed_kind(kind)
     model = listed.model
     queryset = in_language(visible_pages(model), locale) if originals else visible_pages(model, locale)
-    queryset = queryset.select_related(*[name for name in ("hero_image", "locale") if _has_field(model, name)])
+    queryset = queryset.select_related(*[name for name in ("hero_image", "locale") if has_field(model, name)])
     relations = listed.term_relations
     if (district is not None and not {"districts", "district"} & set(relations)) or (
             theme is not None and "themes" not in relations):
@@ -338,9 +397,27 @@ def upcoming_events(locale, district=None, theme=None, since=None, originals=Fal
     Visible events of ``locale`` in the district and/or theme that have not ended by ``since``
     (default: now), soonest first. As in ``in_dates``, an event is current until its end.
     """
+    return not_ended(listed_pages("event", locale, district, theme, originals=originals), since)
+
+
+def not_ended(events, since=None):
+    """
+    ``events`` (a query of event pages) that have not ended by ``since`` (default: now), soonest
+    start first. Read from the index on (start, id) from the earliest start of an event still
+    running at ``since`` (one ``MIN`` over the index on (end, start), of the events not ended):
+    a list of the next few events reads a few rows of the index, however many events ended
+    before, instead of every event since the first and a sort (issue 18).
+    """
+    from django.db.models import Case, DateTimeField, Func, Subquery, Value, When
+    from django.db.models.functions import Coalesce
+
+    from .models import EventPage
+
     since = since or timezone.now()
-    return listed_pages("event", locale, district, theme, originals=originals).filter(
-        end__gte=since).order_by("start", "pk")
+    running_from = EventPage.objects.filter(end__gte=since).order_by().annotate(
+        first=Func(Case(When(start__lt=since, then=F("start"))), function="MIN")).values("first")
+    lower = Coalesce(Subquery(running_from, output_field=DateTimeField()), Value(since, DateTimeField()))
+    return events.filter(start__gte=lower, end__gte=since).order_by("start", "pk")
 
 
 # --- The editorial workflow: who may approve a step --------------------------------------------
@@ -424,7 +501,7 @@ def _tagged_keys(pages):
     for model in {type(page) for page in pages}:  # a listing mixes articles, shops and events
         ids = [page.pk for page in pages if type(page) is model]
         for rank, name in enumerate(TERM_RELATIONS):
-            if not _has_field(model, name):
+            if not has_field(model, name):
                 continue
             field = model._meta.get_field(name)
             if field.many_to_many:
@@ -444,11 +521,21 @@ def _tagged_keys(pages):
 
 
 def _visible_term_maps(locale_ids):
-    """The visible districts and themes of each of ``locale_ids``, by translation key: one query."""
-    from .models import DistrictPage, ThemePage
+    """
+    The visible districts and themes of each of ``locale_ids``, by translation key: one query, kept
+    in the process until a page is published, moved or unpublished (``pages.caching.shared``).
+    """
+    from .caching import shared
 
     if not locale_ids:
         return {}
+    key = tuple(sorted(locale_ids))
+    return shared("card_term_maps", key, lambda: _load_term_maps(key), copied=True)
+
+
+def _load_term_maps(locale_ids):
+    from .models import DistrictPage, ThemePage
+
     maps = {locale_id: {} for locale_id in locale_ids}
     # By the terms' own (small) tables: a filter on the page type would scan every page.
     term_ids = DistrictPage.objects.order_by().values("pk").union(ThemePage.objects.order_by().values("pk"))
@@ -481,19 +568,21 @@ def for_cards(pages):
 def related_articles(article, limit=RELATED_LIMIT):
     """
     Up to ``limit`` visible articles of ``article``'s language in any of its districts or themes
-    (matched by translation key), newest first, never the article itself.
+    (matched by translation key), newest first, never the article itself. Each candidate is tested
+    by ``EXISTS`` in the relations' unique indexes, walking the index on (date, id) newest first,
+    so it reads a few rows however many articles share a district or theme (issue 18).
     """
-    from django.db.models import Q
-
-    from .models import ArticlePage
+    from .models import ArticlePage, DistrictPage, ThemePage
 
     district_keys = [term.translation_key for term in article.districts.all()]
     theme_keys = [term.translation_key for term in article.themes.all()]
     if not district_keys and not theme_keys:
         return []
-    shared = Q(districts__translation_key__in=district_keys) | Q(themes__translation_key__in=theme_keys)
-    ids = ArticlePage.objects.filter(shared).exclude(pk=article.pk).values("pk")
-    queryset = visible_pages(ArticlePage, article.locale).filter(pk__in=ids).exclude(
+    shared = Q()
+    for keys, model, relation in ((district_keys, DistrictPage, "districts"), (theme_keys, ThemePage, "themes")):
+        if keys:
+            shared |= Q(_tagged(ArticlePage, relation, model.objects.filter(translation_key__in=keys).values("pk")))
+    queryset = listed_in(ArticlePage, article.locale).filter(shared).exclude(pk=article.pk).exclude(
         translation_key=article.translation_key)
     return for_cards(queryset.order_by("-date", "-first_published_at", "-pk")[:limit])
 

@@ -6,9 +6,9 @@ could otherwise store the old content under the new generation).
 | change | retires |
 |---|---|
 | a page published, unpublished, moved or deleted (any page type, any translation; scheduled publishing too: ``publish_scheduled`` sends the same signals) — districts and themes are pages | everything (``site``): menus, listings, feeds, the API, the board's navigation all show pages |
-| an image or document changed or deleted; a site, locale, redirect or site setting changed (``BaseSiteSetting``/``BaseGenericSetting``) | everything |
+| an image or document changed or deleted; a site, locale, redirect or site setting changed (``BaseSiteSetting``/``BaseGenericSetting``); a page's or collection's view restriction added, changed or removed | everything |
 | a ward notice imported or changed, a feed source or related site changed | notices and feeds, the pages (home, district and theme pages list notices), the API |
-| a moderation decision, a post, thread or resident's information stored, hidden or deleted | the board and residents' information, the API |
+| a moderation decision, a post, thread or resident's information stored, hidden or deleted (a member's stop of use announces each of their contributions the same way) | the board and residents' information, the pages (district and theme pages show residents' posts), the API |
 | an ad booking, creative, advertiser or the stop-all switch changed (not the counts) | the pages (they carry ad slots); a booking starting or ending at midnight: the date in every key |
 
 Renditions are not listed: they are made while pages render, and add nothing a visitor sees.
@@ -23,10 +23,12 @@ from . import page_cache
 SITE_WIDE_MODELS = {
     ("wagtailimages", "image"), ("wagtaildocs", "document"), ("wagtailcore", "site"), ("wagtailcore", "locale"),
     ("wagtailredirects", "redirect"), ("wagtailcore", "collection"),
+    # A page made private (or public again) must leave every cached copy at once.
+    ("wagtailcore", "pageviewrestriction"), ("wagtailcore", "collectionviewrestriction"),
 }
 BY_APP = {
     "wardinfo": ("notices", "pages", "api"),
-    "moderation": ("board", "api"),
+    "moderation": ("board", "pages", "api"),  # district and theme pages show residents' posts
     "ads": ("pages",),
 }
 NOT_SHOWN = {("moderation", "flag"), ("moderation", "ngword"), ("moderation", "sanction"), ("ads", "adcount")}

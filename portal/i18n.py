@@ -9,6 +9,8 @@ interface rather than a 404, and the language switcher can always keep the visit
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse, translate_url
 from django.utils import translation
@@ -17,7 +19,8 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 from wagtail.url_routing import RouteResult
 
-from pages.caching import all_locales
+from pages.caching import all_locales, shared
+from pages.selectors import has_field
 
 
 def _source_root(site):
@@ -29,35 +32,63 @@ def _source_root(site):
     return root
 
 
-def _direct_route(request, path):
+MISSING = "missing"  # no live page at that path (a routable page on the way is not "missing")
+
+
+def _direct_route(request, path, code):
     """
-    Wagtail's route for ``path`` in the active language's tree, in two queries instead of two per
-    level of the path: the pages whose ``url_path`` is the site root's path followed by each prefix
-    of ``path``, then the last one's specific page. Only where Wagtail's own ``Page.route`` would
-    take every step (no page on the way routes by itself, e.g. a routable form page) and the page
-    is live; otherwise nothing is set and Wagtail routes as usual.
+    Wagtail's route for ``path`` in the tree of language ``code``, in one query (the page itself)
+    where this process has routed the same path since the last publish (``pages.caching.shared``),
+    else in two: the pages whose ``url_path`` is the site root's path followed by each prefix of
+    ``path``, then the last one's specific page. Only where Wagtail's own ``Page.route`` would take
+    every step (no page on the way routes by itself, e.g. a routable form page) and the page is live.
+    The page's districts and themes (the page, its related articles and its ad slot read them) and
+    its main image come with it. Returns True (the route is set on the request), ``MISSING``, or
+    None (Wagtail routes as usual).
     """
     components = [component for component in path.split("/") if component]
-    if not components:  # the home page: Wagtail's route is as short
-        return
-    site = Site.find_for_request(request)
+    site = Site.find_for_request(request) if components else None  # the home page: Wagtail's route is as short
     if site is None:
-        return
-    code = get_supported_content_language_variant(translation.get_language())
+        return None
     if not hasattr(request, "_wagtail_cached_site_root_paths"):  # where Wagtail's page URLs read them too
         request._wagtail_cached_site_root_paths = Site.get_site_root_paths()
-    roots = [root.root_path for root in request._wagtail_cached_site_root_paths
-             if root.site_id == site.pk and root.language_code == code]
+    # No home page in that language: Wagtail routes in the original's tree (``root_page.localized``).
+    roots = _roots_of(request, site, code) or _roots_of(request, site, settings.LANGUAGE_CODE)
     if not roots:
-        return
-    url_paths = [roots[0] + "".join(f"{part}/" for part in components[:n]) for n in range(len(components) + 1)]
+        return None
+    target = shared("routes", (site.pk, roots[0], tuple(components)), lambda: _route_target(roots[0], components))
+    if target is None or target == MISSING:
+        return target
+    model = ContentType.objects.get_for_id(target[1]).model_class()
+    images = [name for name in ("hero_image",) if has_field(model, name)]
+    page = model.objects.filter(pk=target[0], live=True).select_related(*images).first() if model else None
+    if page is None:
+        return None
+    relations = [name for name in ("districts", "themes") if has_field(model, name) and
+                 model._meta.get_field(name).many_to_many]
+    if relations:
+        prefetch_related_objects([page], *relations)
+    request._wagtail_route_for_request = RouteResult(page)
+    return True
+
+
+def _roots_of(request, site, code):
+    return [root.root_path for root in request._wagtail_cached_site_root_paths
+            if root.site_id == site.pk and root.language_code == code]
+
+
+def _route_target(root_path, components):
+    """(id, content type id) of the live page at ``components`` below ``root_path``, ``MISSING`` or None."""
+    url_paths = [root_path + "".join(f"{part}/" for part in components[:n]) for n in range(len(components) + 1)]
     found = {page.url_path: page for page in Page.objects.filter(url_path__in=url_paths).only(
         "id", "url_path", "live", "content_type_id")}
     chain = [found.get(url_path) for url_path in url_paths]
-    if None in chain or not chain[-1].live or any(
-            page.specific_class is None or page.specific_class.route is not Page.route for page in chain):
-        return
-    request._wagtail_route_for_request = RouteResult(chain[-1].specific)
+    on_the_way = chain[:chain.index(None)] if None in chain else chain
+    if any(page.specific_class is None or page.specific_class.route is not Page.route for page in on_the_way):
+        return None
+    if None in chain or not chain[-1].live:
+        return MISSING
+    return chain[-1].pk, chain[-1].content_type_id
 
 
 def serve(request, path):
@@ -67,7 +98,10 @@ def serve(request, path):
     of a 404.
     """
     if not hasattr(request, "_wagtail_route_for_request"):
-        _direct_route(request, path)
+        code = get_supported_content_language_variant(translation.get_language())
+        if _direct_route(request, path, code) == MISSING and code != settings.LANGUAGE_CODE:
+            request._wagtail_route_for_request = None  # not in this language's tree: the original's below
+            _direct_route(request, path, settings.LANGUAGE_CODE)
     if translation.get_language() != settings.LANGUAGE_CODE and Page.route_for_request(request, path) is None:
         site = Site.find_for_request(request)
         if site is not None:
@@ -88,9 +122,7 @@ def _page_paths(page, locales, request):
     addresses come from Wagtail's site root paths (cached), not one site look-up per language.
     """
     default = Locale.get_default()
-    fields = ("id", "path", "depth", "url_path", "live", "locale_id", "translation_key", "content_type_id")
-    translations = {other.locale_id: other for other in Page.objects.filter(
-        translation_key=page.translation_key, locale_id__in=[locale.pk for locale in locales.values()]).only(*fields)}
+    translations = shared("translations", page.translation_key, lambda: _translations(page, locales), copied=True)
     original = page if page.locale_id == default.pk else translations.get(default.pk)
     fallback = _original_path(original, default, request) if original is not None and original.live else None
     paths = {}
@@ -104,6 +136,13 @@ def _page_paths(page, locales, request):
         else:
             paths[code] = None
     return paths
+
+
+def _translations(page, locales):
+    """Every translation of ``page`` (itself included) by locale id: the switcher's one query."""
+    fields = ("id", "path", "depth", "url_path", "live", "locale_id", "translation_key", "content_type_id")
+    return {other.locale_id: other for other in Page.objects.filter(
+        translation_key=page.translation_key, locale_id__in=[locale.pk for locale in locales.values()]).only(*fields)}
 
 
 def _original_path(original, default, request):

@@ -102,6 +102,8 @@ def section_for_request(request):
         return None
     if any(name in request.GET for name in PERSONAL_QUERY):
         return None
+    if "search" in request.GET and request.path.startswith("/api/"):
+        return None  # Wagtail's ?search= is the portal's search: synonyms and the engine change it unseen
     return section_of(request.path)
 
 
@@ -110,9 +112,16 @@ def versions():
 
 
 def generations(section):
-    """(site-wide, section) generations: "0" before the first change."""
-    values = versions().get_many([f"gen:{SITE}", f"gen:{section}"])
-    return values.get(f"gen:{SITE}", "0"), values.get(f"gen:{section}", "0")
+    """
+    (site-wide, section) generations, or None when the store cannot give them (nothing is cached then).
+    A generation missing from the store (never bumped, or a flushed Redis) is set afresh, never read
+    as a default: pages.caching, which keeps menus and sidebars under the same generations while a
+    page renders, does the same, so a key made before the render is the one that is current after it.
+    """
+    from pages.caching import fetch_generations  # noqa: PLC0415 - pages is imported after settings
+
+    found = fetch_generations((SITE, section), versions())
+    return None if found is None else (found[SITE], found[section])
 
 
 def bump(*sections):
@@ -128,8 +137,11 @@ def key_for(request, section):
         host = request.get_host()
     except Exception:  # noqa: BLE001 - a disallowed host: Django answers it, uncached
         return None
+    current = generations(section)
+    if current is None:
+        return None
+    site, own = current
     query = urlencode(sorted(parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)))
-    site, own = generations(section)
     raw = f"{request.scheme}://{host}{request.path}?{query}|{site}.{own}|{timezone.localdate().isoformat()}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 

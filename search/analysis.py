@@ -161,6 +161,17 @@ def fold_variants(text):
 
 _KANA = re.compile(r"^[\u3041-\u309f\u30a1-\u30ff]+$")
 READING_RUN = 4  # readings of up to this many consecutive units are indexed (新宿 + 御苑 -> しんじゅくぎょえん)
+# Readings are stored marked (ヨほいくえん), apart from words written in kana (ほいくえん): a word typed
+# in kana is looked up among both; a short word typed in kanji only among the words written in kana,
+# so 公園 does not find 講演 (both こうえん) nor 保健 find 保険 (search.expansion). Stored terms are
+# hiragana, so a leading katakana character is never part of another term (and every backend keeps
+# it inside the term: SQLite's unicode61, PostgreSQL's simple parser, the engine's whitespace).
+READING_MARK = "ヨ"
+
+
+def reading_term(kana):
+    """The stored term of a reading (in hiragana): ほいくえん -> ヨほいくえん."""
+    return READING_MARK + kana
 
 
 def _reading(m):
@@ -169,13 +180,28 @@ def _reading(m):
     return _fold(form) if form and _KANA.match(form) else ""
 
 
+_VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
+
+
+def _is_kanji(text):
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _rendaku(read):
+    """The reading of a one-kanji unit voiced as it is after another unit (所 しょ -> じょ), or ""."""
+    voiced = read[:1].translate(_VOICED) + read[1:] if read else ""
+    return voiced if voiced != read else ""
+
+
 def index_terms(text):
     """
     Every term a document is found by: the normalised form of each short unit (split mode A), its
     surface when the dictionary normalises it (申込 -> 申し込み: both); each longer unit of split
-    mode C (認可保育園 besides 認可 / 保育 / 園) and its reading; the readings, in hiragana, of
-    runs of up to ``READING_RUN`` consecutive short units (保育 + 園 -> ほいくえん, 新宿 + 御苑 ->
-    しんじゅくぎょえん), so a word typed in kana finds the kanji and the reverse.
+    mode C (認可保育園 besides 認可 / 保育 / 園) and its reading; the readings, in hiragana and
+    marked (``reading_term``), of runs of up to ``READING_RUN`` consecutive short units (保育 + 園
+    -> ヨほいくえん, 新宿 + 御苑 -> ヨしんじゅくぎょえん; a last unit of one kanji also voiced, as
+    in compounds: 避難 + 所 -> ヨひなんじょ), so a word typed in kana finds the kanji, and a word
+    typed in kanji finds it written in kana but not its homophones in other kanji.
     """
     if not text:
         return []
@@ -191,13 +217,18 @@ def index_terms(text):
             term, surface, read = _fold(m.normalized_form()), _fold(m.surface()), _reading(m)
             terms += [term] + ([surface] if surface != term else [])
             run = (run + [read])[-READING_RUN:]
+            voiced = _rendaku(read) if len(m.surface()) == 1 and _is_kanji(m.surface()) else ""
             for size in range(1, len(run) + 1):
                 joined = "".join(run[-size:]) if all(run[-size:]) else ""
-                if len(joined) >= 2 and joined != term:
-                    terms.append(joined)
+                if len(joined) >= 2:
+                    terms.append(reading_term(joined))
+                if size > 1 and joined and voiced:  # 避難 + 所 -> ひなんじょ besides ひなんしょ
+                    terms.append(reading_term(joined[:-len(read)] + voiced))
         for m in tokenizer.tokenize(chunk, _split_mode("C")):
             if len(m.surface()) > 1 and _pos(m.part_of_speech_id()) not in _DROPPED_POS:
-                terms += [t for t in (_fold(m.normalized_form()), _reading(m)) if len(t) >= 2]
+                normal, read = _fold(m.normalized_form()), _reading(m)
+                terms += [normal] if len(normal) >= 2 else []
+                terms += [reading_term(read)] if len(read) >= 2 else []
     return [term.replace(" ", "") for term in terms if term.strip()]
 
 

@@ -56,6 +56,7 @@ MAPPINGS = {
     },
 }
 TITLE_BOOST = 4
+FACET_SAMPLE = 1000  # matches faceted exactly; beyond, facets are scaled from the best this many (approximate)
 
 
 class Engine:
@@ -261,17 +262,24 @@ class Engine:
             "track_total_hits": True,
         }
         if with_facets:
-            body["aggs"] = {name: {"terms": {"field": name, "size": 100}} for name in ("type", "districts", "themes")}
+            # Facets of the best FACET_SAMPLE matches, scaled to the count (as the database backend
+            # counts its newest CAP): a common word's tens of thousands of matches are not
+            # all bucketed on every search.
+            body["aggs"] = {"sample": {"sampler": {"shard_size": FACET_SAMPLE}, "aggs": {
+                name: {"terms": {"field": name, "size": 100}} for name in ("type", "districts", "themes")}}}
         started = time.perf_counter()
         answer = self._call(self.es.search, index=self.alias, **self._body(body))
         logger.debug("search engine: %.1f ms", (time.perf_counter() - started) * 1000)
         hits = answer["hits"]
         total = hits["total"]["value"] if isinstance(hits["total"], dict) else hits["total"]
-        facets = {}
+        facets, approximate = {}, False
         if with_facets:
-            facets = {name: {b["key"]: b["doc_count"] for b in answer["aggregations"][name]["buckets"]}
+            sample = answer["aggregations"]["sample"]
+            scale = total / sample["doc_count"] if sample["doc_count"] and total > sample["doc_count"] else 1.0
+            approximate = scale > 1.0
+            facets = {name: {b["key"]: round(b["doc_count"] * scale) for b in sample[name]["buckets"]}
                       for name in ("type", "districts", "themes")}
-        return total, [(hit["_id"], hit["_score"] or 0.0) for hit in hits["hits"]], facets, False
+        return total, [(hit["_id"], hit["_score"] or 0.0) for hit in hits["hits"]], facets, approximate
 
 
 def _replicas():

@@ -9,7 +9,9 @@ all be in a document (``search.analysis.index_terms`` wrote them at index time):
 - ``normal``: their normalised forms (the dictionary's: 申し込み, 子供 for 子ども/こども);
 - ``compound``: the longer units of split mode C (認可保育園);
 - ``synonym``: the editors' synonym list (``search.synonyms``) and common homophone slips;
-- ``reading``: the word's reading in hiragana (ほいくえん finds 保育園, 検診 finds 健診 at a lower rank).
+- ``reading``: a word typed in kana by its reading (ほいくえん finds 保育園); a word typed in kanji
+  written in kana (保育園 finds ほいくえん), never in other kanji read alike (公園 does not find
+  講演; the common slips such as 検診/健診 are in ``HOMOPHONES``).
 
 A word of several units also has ``parts`` (子育て支援 -> 子育て, 支援): a document with some of
 them is listed after the documents that have the word.
@@ -23,7 +25,7 @@ backend, so the backends agree.
 import re
 from dataclasses import dataclass, field
 
-from .analysis import _DROPPED_POS, _KANA, _fold, _pos, _reading, _split_mode, _tokenizer, fold_variants
+from .analysis import _DROPPED_POS, _KANA, _fold, _pos, _reading, _split_mode, _tokenizer, fold_variants, reading_term
 from .text import normalize
 
 WEIGHTS = {"surface": 1.0, "normal": 0.95, "compound": 0.95, "synonym": 0.85, "reading": 0.7}
@@ -33,6 +35,7 @@ TITLE_BONUS = 0.05
 EXACT_TITLE_BONUS = 0.3
 MAX_ALTERNATIVES = 12
 _HIRAGANA = re.compile(r"^[\u3041-\u309f\u30fc]+$")
+_HAS_KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30ff]")
 
 # Common slips between words that sound alike, as residents type them (query side only).
 HOMOPHONES = {
@@ -78,18 +81,34 @@ def analyse_word(text, synonyms=()):
     short, long_ = _units(folded, "A"), _units(folded, "C")
     if not short:
         return word
-    if len(short) == 1 or not _HIRAGANA.match(folded):
+    kana = bool(_KANA.match(folded))
+    one_word = len(short) == 1 and short[0][0] == _fold(folded)  # nothing cut off (こそだて: こそ is a particle)
+    if kana:
+        # Typed in kana: the word by its reading, written in kanji or in kana alike (ゴミ, こども,
+        # ひなんじょ); as good as the typed form when the dictionary reads the kana as one word.
+        _add(word, "surface" if one_word else "reading", [reading_term(_fold(folded))])
+    if one_word or not _HIRAGANA.match(folded):
         # A word in hiragana that the dictionary cuts in pieces (かいご -> かい / ご) is found by its
         # reading alone: the pieces would match anything.
-        _add(word, "surface", [surface for surface, _n, _r in short])
+        if not kana or len(short) > 1:
+            _add(word, "surface", [surface for surface, _n, _r in short])
         _add(word, "normal", [normal for _s, normal, _r in short])
         _add(word, "compound", [normal for _s, normal, _r in long_])
+        # The whole word as one unit: the dictionary may keep in running text what it splits alone
+        # (新大久保 is one unit in 「…のコリアンタウン新大久保。」, 新 / 大久保 as a query).
+        if not kana:  # (in kana, the reading above is the whole word)
+            _add(word, "compound", [_fold(folded)])
     for other in list(synonyms) + HOMOPHONES.get(folded, []):
         _add(word, "synonym", [normal for _s, normal, _r in _units(fold_variants(normalize(other)), "A")])
-    if _KANA.match(folded):
-        _add(word, "reading", [_fold(folded)])
-    elif all(read for _s, _n, read in long_):
-        _add(word, "reading", ["".join(read for _s, _n, read in long_)])
+    if not kana and all(read for _s, _n, read in long_):
+        # Typed in kanji: the word written in kana, where the dictionary does not join them already
+        # (こども is 子供: found as normalised). Other spellings read alike only for a word of several
+        # units or with kana (盆踊り = 盆おどり, 新大久保): a short kanji word has homophones (公園 ≠ 講演).
+        read = "".join(read for _s, _n, read in long_)
+        if [normal for _s, normal, _r in _units(read, "A")] != [normal for _s, normal, _r in short]:
+            _add(word, "reading", [read])
+        if len(short) > 1 or _HAS_KANA.search(folded):
+            _add(word, "reading", [reading_term(read)])
     word.alternatives = word.alternatives[:MAX_ALTERNATIVES]
     normals = tuple(dict.fromkeys(normal for _s, normal, _r in short))
     if len(normals) > 1 and not _HIRAGANA.match(folded) and _compound_of_common_nouns(folded):

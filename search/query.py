@@ -7,9 +7,11 @@ the benchmark.
    the editors' synonyms) and parts. The search engine is asked, or the database when there is no
    engine or it does not answer (``Outcome.fallback`` says so): first for documents with every
    word, then, for several words or a compound, for documents with any of them.
-3. The best ``CANDIDATES`` of each are re-ranked by the same function whatever the backend:
-   documents with every word first (``all_words``), then by how they have the words, then by the
-   backend's relevance times a recency bonus for sources that ask for one (ward notices, events).
+3. The best ``CANDIDATES`` of each (by the backend's own relevance) are re-ranked by one function
+   whatever the backend: documents with every word first (``all_words``), then by how they have
+   the words, then by a BM25 computed here from their stored terms (``Relevance``) times a recency
+   bonus for sources that ask for one (ward notices, events). The same candidates thus come out in
+   the same order from every backend.
 4. Editors' promoted results (Wagtail's search promotions) come first on the first page.
 5. The page's documents are loaded from SearchDocument and given a snippet.
 """
@@ -17,6 +19,7 @@ the benchmark.
 import datetime
 import logging
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -198,7 +201,7 @@ def search(raw_query, filters=None, page=1, per_page=10, with_facets=True, using
 
     promoted = _promoted_keys(query, filters)
     if offset < CANDIDATES:
-        ranked = _rerank(hits, words, query)
+        ranked = _rerank(hits, words, query, total)
         ranked = [(key, 0.0, True) for key in promoted] + [item for item in ranked if item[0] not in promoted]
         window = ranked[offset:offset + per_page]
         outcome.count = total + len([key for key in promoted if key not in dict(hits)])
@@ -228,27 +231,102 @@ def _fill(outcome, window, promoted, words):
         ))
 
 
-def _rerank(hits, words, query=""):
+def _rerank(hits, words, query="", total=None):
     """
-    [(key, score, has every word)] best first: documents with more of the words first (coordination),
-    then by how they have them (``search.expansion``: surface > normalised > synonym > reading >
-    parts; the title exactly the query counts most), then by the backend's relevance times
-    (1 + the source's recency weight × closeness of the date to today).
+    [(key, relevance, has every word)] best first: documents with more of the words first
+    (coordination), then by how they have them (``search.expansion``: surface > normalised >
+    synonym > reading > parts; the title exactly the query counts most), then by ``Relevance``
+    times (1 + the source's recency weight × closeness of the date to today). Every step is
+    computed here from the candidates' stored terms, never from a backend's score, so the same
+    candidates come out in the same order from SQLite, PostgreSQL and the search engine.
     """
     if not hits:
         return []
     weights = {source.name: source.recency_weight for source in registry.sources() if source.recency_weight}
     rows = {key: rest for key, *rest in SearchDocument.objects.filter(key__in=[key for key, _ in hits])
-            .values_list("key", "title", "date", "title_terms", "body_terms")}
+            .values_list("key", "title", "date", "title_terms", "body_terms", "locale")}
     now = timezone.now()
     exact = normalize_query(query)
+    relevance = Relevance(words, {key: (row[2] or "", row[3] or "") for key, row in rows.items()},
+                          total or len(hits), next(iter(rows.values()))[4] if rows else "ja")
     rescored = []
-    for position, (key, score) in enumerate(hits):
-        title, date, title_terms, body_terms = rows.get(key, ("", None, "", ""))
+    for key, score in hits:
+        title, date, title_terms, body_terms, _locale = rows.get(key, ("", None, "", "", ""))
         present, weight = expansion.document_match(words, title_terms or "", body_terms or "")
         if exact and len(title) <= 2 * len(exact) + 10 and normalize_query(title) == exact:
             weight += expansion.EXACT_TITLE_BONUS
         factor = 1 + weights.get(key.split(":", 1)[0], 0.0) * _recency(date, now)
-        rescored.append((present, round(weight, 3), score * factor, -position, key))
+        base = relevance.score(key) if words else score
+        rescored.append((present, round(weight, 3), round(base * factor, 9), date.timestamp() if date else 0.0, key))
     rescored.sort(reverse=True)
-    return [(key, relevance, present == len(words)) for present, _w, relevance, _p, key in rescored]
+    return [(key, relevance, present == len(words)) for present, _w, relevance, _d, key in rescored]
+
+
+_CORPUS = {}  # locale -> (documents, when counted): the N of the idf, recounted every CORPUS_SECONDS
+CORPUS_SECONDS = 300
+
+
+def corpus_size(locale):
+    """Documents in ``locale`` (from the database, the canonical index, whichever backend answered)."""
+    documents, counted = _CORPUS.get(locale, (0, 0.0))
+    if time.monotonic() - counted > CORPUS_SECONDS or not documents:
+        documents = SearchDocument.objects.filter(locale=locale).count()
+        _CORPUS[locale] = (documents, time.monotonic())
+    return documents
+
+
+class Relevance:
+    """
+    BM25 over the candidates' stored terms (title counted ``TITLE_WEIGHT`` times, as the backends
+    weight it), the same function whatever backend found them: k1 1.2, b 0.75, the average length
+    that of the candidates, a word's document frequency its share of the candidates times the
+    matches the backend counted (exact when every match is a candidate), N the documents of the
+    locale. A word counts by its best alternative (all its terms, the least frequent one's count),
+    else by its parts at ``expansion.PART_WEIGHT``.
+    """
+
+    K1, B, TITLE_WEIGHT = 1.2, 0.75, 4
+
+    def __init__(self, words, documents, matches, locale):
+        """``documents``: {key: (title terms, body terms)} of the candidates."""
+        self.documents = {}  # key -> (length, [term frequency of each word])
+        found = [0] * len(words)
+        for key, (title, body) in documents.items():
+            title_padded, body_padded = _padded(title), _padded(body)
+            frequencies = [self.TITLE_WEIGHT * _frequency(word, title_padded) + _frequency(word, body_padded)
+                           for word in words]
+            length = self.TITLE_WEIGHT * _length(title) + _length(body)
+            self.documents[key] = (length, frequencies)
+            found = [n + (1 if tf else 0) for n, tf in zip(found, frequencies, strict=True)]
+        count = max(1, len(documents))
+        self.average = sum(length for length, _f in self.documents.values()) / count or 1.0
+        universe = max(corpus_size(locale), matches, count)
+        self.idf = []
+        for n in found:
+            frequency = min(universe, n * max(matches, count) / count)
+            self.idf.append(math.log(1 + (universe - frequency + 0.5) / (frequency + 0.5)))
+
+    def score(self, key):
+        length, frequencies = self.documents.get(key, (0, []))
+        norm = self.K1 * (1 - self.B + self.B * length / self.average)
+        return sum(idf * tf * (self.K1 + 1) / (tf + norm) for idf, tf in zip(self.idf, frequencies, strict=False) if tf)
+
+
+def _length(terms):
+    return terms.count(" ") + 1 if terms else 0
+
+
+def _frequency(word, padded):
+    """How often ``word`` is in the padded terms: its best alternative's least frequent term, else its parts."""
+    best = 0
+    for _kind, terms in word.alternatives:
+        if all(f" {t} " in padded for t in terms):
+            best = max(best, min(padded.count(f" {t} ") for t in terms))
+    if not best and word.parts:
+        best = expansion.PART_WEIGHT * max(padded.count(f" {part} ") for part in word.parts)
+    return best
+
+
+def _padded(terms):
+    """Space-separated terms with every term between two spaces of its own (so counts do not overlap)."""
+    return " " + terms.replace(" ", "  ") + " "

@@ -27,6 +27,15 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a change as if its transaction committed: what waits for the commit (cache retirements, mail) runs."""
+    def run(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change()
+    return run
+
+
+@pytest.fixture
 def make_staff(db):
     """A staff member in one of the groups: make_staff("Editors")."""
     counter = iter(range(1, 1000))

@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from pages.caching import shared
 from surveys.selectors import form_status
 
 register = template.Library()
@@ -26,6 +27,9 @@ def open_forms_for(context, term, heading=""):
     from surveys.selectors import listed_forms
 
     is_district = isinstance(term, district_model())
-    forms = listed_forms(term.locale, district=term if is_district else None, theme=None if is_district else term,
-                         originals=True)
-    return {"forms": forms[:6], "heading": heading, "request": context.get("request")}
+    # The same for every visitor: kept per process until something is published, and at most a
+    # minute (a form opens, closes or fills up with time and answers).
+    forms = shared("open_forms", (term.pk, term.locale_id), lambda: listed_forms(
+        term.locale, district=term if is_district else None, theme=None if is_district else term, originals=True)[:6],
+        max_age=60, copied=True)
+    return {"forms": forms, "heading": heading, "request": context.get("request")}

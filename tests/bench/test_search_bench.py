@@ -11,7 +11,9 @@ Benchmark of the cross-source search (`make bench-search`), per backend of this 
 
 The database backend is whatever this run's database is (SQLite without DATABASE_URL,
 PostgreSQL with it); the engine backend runs when SEARCH_URL is set. Goals: recall@10 >= 0.95
-and MRR >= 0.8 everywhere; p95 <= 100 ms on PostgreSQL and on the engine.
+and MRR >= 0.8 everywhere; p95 <= 100 ms on PostgreSQL and on the engine; for the common words
+(``COMMON``, found in most of the 100,000 documents) p95 <= 100 ms on every backend, SQLite
+included. The machine's load average is printed with the figures: they mean little without it.
 """
 
 import datetime
@@ -197,8 +199,8 @@ def test_search_quality_and_latency_per_backend(monkeypatch, capsys):
         latency[using] = p95
         report.append(f"{name:<18} latency at {total} documents: median {median:.1f} ms, p95 {p95:.1f} ms "
                       f"({n} searches with facets and snippets)")
-    # Words found in most of the corpus (every filler matches): p95 <= 100 ms on the databases too
-    # (the newest RANK_CAP matches ranked, counts exact up to COUNT_CAP, then estimated).
+    # Words found in most of the corpus (every filler matches): p95 <= 100 ms on every backend (the
+    # databases read the newest dbsearch.CAP matches: counted, faceted and ranked, then estimated).
     common = [{"query": q} for q in COMMON]
     common_p95 = {}
     for using, name in backends:
@@ -209,6 +211,7 @@ def test_search_quality_and_latency_per_backend(monkeypatch, capsys):
         report.append(f"{name:<18} common words {counts}: median {median:.1f} ms, p95 {p95:.1f} ms ({n} searches)")
     if engine:
         engine.delete_all()
+    report.append("load average (1, 5, 15 min) at the end: " + ", ".join(f"{n:.1f}" for n in os.getloadavg()))
     with capsys.disabled():
         print("\n== make bench-search ==")
         for line in report:
@@ -216,6 +219,8 @@ def test_search_quality_and_latency_per_backend(monkeypatch, capsys):
 
     failed = []
     for using, name in backends:
+        if common_p95[using] > GOALS["p95_ms"]:
+            failed.append(f"{name}: common words p95 {common_p95[using]:.1f} ms")
         if "test" not in realtext[using]:
             continue
         frozen = realtext[using]["test"]
@@ -223,8 +228,6 @@ def test_search_quality_and_latency_per_backend(monkeypatch, capsys):
             failed.append(f"{name}: real-text test half {frozen['all']}")
         failed += [f"{name}: real-text test half, {cls} {fig}" for cls, fig in frozen["classes"].items()
                    if min(fig["recall@10"], fig["mrr"]) < REALTEXT_GOALS["class"]]
-        if using == "database" and common_p95[using] > GOALS["p95_ms"]:
-            failed.append(f"{name}: common words p95 {common_p95[using]:.1f} ms")
     for using, _name in backends:
         assert quality[using]["recall@10"] >= GOALS["recall@10"]
         assert quality[using]["mrr"] >= GOALS["mrr"]

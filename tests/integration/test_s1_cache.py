@@ -41,9 +41,9 @@ def stack(web_database):
 
 def test_publish_then_the_next_get_shows_it_through_gunicorn_and_within_a_second_through_nginx(stack):
     path = urlsplit(servers.first_article_path(stack["env"])).path
-    for _ in range(6):  # every worker has had its chance to store it
-        servers.get(stack["gunicorn"] + path)
-    assert servers.get(stack["gunicorn"] + path)[1]["X-Page-Cache"] == "hit"
+    answers = [servers.get(stack["gunicorn"] + path)[1]["X-Page-Cache"] for _ in range(60)]
+    # each worker renders it once (its own memory cache), then answers it from the cache: hits at the end
+    assert answers[-10:] == ["hit"] * 10, answers
     statuses = [servers.get(stack["nginx"] + path)[1].get("X-Micro-Cache") for _ in range(20)]
     assert "HIT" in statuses, statuses  # within its second (a loaded machine may take longer per GET)
     title = f"公開直後の見出し {time.time_ns()}"

@@ -100,5 +100,44 @@ def test_the_search_is_never_cached_but_sets_no_cookie(client, page_cache):
     assert response["X-Page-Cache"] == "bypass" and not response.cookies
 
 
+def test_the_pages_apis_search_is_never_cached_but_its_listing_is(client, page_cache):
+    assert client.get("/api/v3/pages/", {"search": "四谷"})["X-Page-Cache"] == "bypass"
+    assert client.get("/api/v3/pages/", {"search": "四谷"})["X-Page-Cache"] == "bypass"
+    client.get("/api/v3/pages/", {"limit": "5"})
+    assert client.get("/api/v3/pages/", {"limit": "5"})["X-Page-Cache"] == "hit"
+
+
 def test_home_is_the_home_page(page_cache):
     assert HomePage.objects.live().filter(locale__language_code="ja").first().url == "/"
+
+
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+
+
+def test_a_hit_costs_no_query_sets_no_cookie_and_is_still_counted_as_its_page(client, page_cache, django_assert_num_queries):
+    from reports import counting  # noqa: PLC0415
+    from reports.models import PageViewDay  # noqa: PLC0415
+
+    counting.cache.clear()
+    district = DistrictPage.objects.live().filter(locale__language_code="ja").first()
+    assert client.get(district.url, HTTP_USER_AGENT=BROWSER)["X-Page-Cache"] == "miss"
+    for _ in range(2):
+        with django_assert_num_queries(0):
+            hit = client.get(district.url, HTTP_USER_AGENT=BROWSER)
+        assert hit["X-Page-Cache"] == "hit" and not hit.cookies and "Set-Cookie" not in hit
+    counting.flush()
+    rows = PageViewDay.objects.filter(path=district.url)
+    assert sum(row.views for row in rows) == 3  # the render and both hits
+    assert {row.page_id for row in rows} == {district.pk}
+    counting.cache.clear()
+
+
+def test_without_readable_generations_nothing_is_cached(client, page_cache, monkeypatch):
+    from django.core.cache.backends.dummy import DummyCache  # noqa: PLC0415
+
+    from portal import page_cache as module  # noqa: PLC0415
+
+    monkeypatch.setattr(module, "versions", lambda: DummyCache("none", {}))  # a store that keeps nothing
+    for _ in range(2):
+        response = client.get("/")
+        assert response.status_code == 200 and response["X-Page-Cache"] == "bypass"

@@ -37,15 +37,6 @@ def cached(settings, client):
     caches["pages"].clear()
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a change as if its transaction committed (the retirements run after commit)."""
-    def run(change):
-        with django_capture_on_commit_callbacks(execute=True):
-            return change()
-    return run
-
-
 def _article():
     return ArticlePage.objects.live().filter(locale__language_code="ja").order_by("pk").first()
 
@@ -117,15 +108,28 @@ def test_an_imported_ward_notice_retires_notices_and_pages_but_not_the_board(cli
     assert client.get("/board/")["X-Page-Cache"] == "hit"
 
 
-def test_a_moderation_decision_retires_the_board_but_not_the_pages(client, cached, committed, moderator):
+def test_a_moderation_decision_retires_the_board_and_the_pages_that_show_posts(client, cached, committed, moderator):
     post = Post.objects.filter(status=Status.SHOWN, is_opening=False).select_related("thread").first()
     url = f"/api/v3/board/threads/{post.thread_id}/"
     before = cached(url).json()
     assert post.pk in _post_ids(before)
     cached("/")
+    cached("/ward-notices/")
     committed(lambda: moderation_services.hide(post, moderator, "テストのため非表示にします。"))
     assert post.pk not in _post_ids(client.get(url).json())
-    assert client.get("/")["X-Page-Cache"] == "hit"
+    assert client.get("/")["X-Page-Cache"] == "miss"  # district, theme and home pages carry residents' posts
+    assert client.get("/ward-notices/")["X-Page-Cache"] == "hit"
+
+
+def test_a_page_made_private_leaves_the_cache_at_once(client, cached, committed):
+    from wagtail.models import PageViewRestriction
+
+    article = _article()
+    assert article.title in cached(article.url).content.decode()
+    committed(lambda: PageViewRestriction.objects.create(
+        page=article, restriction_type=PageViewRestriction.PASSWORD, password="himitsu-0000"))
+    after = client.get(article.url)
+    assert after["X-Page-Cache"] != "hit" and "password" in after.content.decode().lower()
 
 
 def _post_ids(answer):

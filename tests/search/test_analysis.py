@@ -2,7 +2,8 @@
 
 import pytest
 
-from search.analysis import analyze, completion_phrases, query_terms, reading
+from search.analysis import analyze, completion_phrases, index_terms, query_terms, reading, reading_term
+from search.expansion import analyse_word
 from search.snippets import snippet
 
 
@@ -44,3 +45,19 @@ def test_readings_and_completion_phrases():
 def test_the_snippet_marks_variants_and_escapes():
     html = snippet("<b>講座</b>の申込は三月一日から受け付けます。", query_terms("申し込み"), ["申し込み"])
     assert "<mark>申込</mark>" in html and "&lt;b&gt;" in html and "<b>" not in html
+
+
+def test_readings_are_stored_apart_from_words_written_in_kana():
+    terms = index_terms("避難所と公園")
+    assert {reading_term("ひなん"), reading_term("ひなんしょ"), reading_term("ひなんじょ")} <= set(terms)
+    assert reading_term("こうえん") in terms and "こうえん" not in terms  # 公園 is not written in kana here
+    assert "こうえん" in index_terms("こうえんで遊ぶ")
+
+
+def test_a_word_typed_in_kana_is_looked_up_by_its_reading_and_kanji_only_in_kana():
+    kinds = dict((terms, kind) for kind, terms in analyse_word("こそだて").alternatives)
+    assert kinds == {(reading_term("こそだて"),): "reading"}  # not だて (伊達) left after the particle こそ
+    assert ("surface", (reading_term("ごみ"),)) in analyse_word("ゴミ").alternatives
+    park = [terms for _kind, terms in analyse_word("公園").alternatives]
+    assert ("こうえん",) in park and (reading_term("こうえん"),) not in park
+    assert ("新大久保",) in [terms for _kind, terms in analyse_word("新大久保").alternatives]  # one unit in text

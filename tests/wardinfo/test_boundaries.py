@@ -1,6 +1,6 @@
 """
-Which way wardinfo's dependencies point: to pages only through its floor (``pages.terms``) and
-its reads (``pages.selectors``), never through the pages app's models or API modules, and to
+Which way wardinfo's dependencies point: to pages only through its floor (``pages.terms``), its
+reads (``pages.selectors``) and what a process keeps (``pages.caching.shared``), never through the pages app's models or API modules, and to
 no other app's API module (the API toolkit is ``apikit``).
 """
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import wardinfo
 
-ALLOWED_FROM_PAGES = {"pages.terms", "pages.selectors"}
+ALLOWED_FROM_PAGES = {"pages.terms", "pages.selectors", "pages.caching"}  # caching: what a process keeps (sidebars)
 FORBIDDEN = ("members.api", "moderation.api", "search.api", "portal")
 
 
