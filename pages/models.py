@@ -32,6 +32,7 @@ from wagtail.search import index
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock, LinkBlock
+from .caching import shared
 from .editorial import is_published_by_workflow, publishing_by_workflow
 from .forms import PortalPageForm
 from .selectors import (
@@ -61,7 +62,11 @@ phone_validator = RegexValidator(r"^[0-9０-９\-－()（） ]{10,15}$", "電話
 
 
 class CountedPaginator(Paginator):
-    """A ``Paginator`` that counts the items with ``counted`` (the same rows, a query cheaper to count)."""
+    """
+    A ``Paginator`` that counts the items with ``counted`` (the same rows, a query cheaper to count),
+    kept in the process until a page is published, unpublished, moved or deleted
+    (``pages.caching.shared``): a district's 「全N件」 at 100,000 pages costs 20 ms to count.
+    """
 
     def __init__(self, object_list, per_page, counted=None):
         super().__init__(object_list, per_page)
@@ -69,7 +74,10 @@ class CountedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.counted.count() if self.counted is not None else super().count
+        if self.counted is None:
+            return super().count
+        counted = self.counted
+        return shared("listing_count", str(counted.query), counted.count)
 
 
 def paginate(request, queryset, counted=None):

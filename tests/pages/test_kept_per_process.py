@@ -86,6 +86,32 @@ def test_an_unpublished_page_is_gone_at_once_though_its_route_was_kept(client, c
     assert client.get(article.url).status_code == 404
 
 
+def _total(html):
+    import re
+
+    found = re.search(r"全(\d+)件中", html)
+    return int(found.group(1)) if found else None
+
+
+def test_a_districts_count_of_items_changes_at_once_when_an_article_is_published_or_unpublished(
+        client, committed, settings):
+    settings.PORTAL_PAGE_SIZE = 2  # the pager (and its 「全N件中」) shows from the second page of items
+    district = _ja(DistrictPage)
+    article = ArticlePage.objects.live().filter(locale__language_code="ja").exclude(districts=district).first()
+    before = _total(rendered(client, district.url))
+    assert before and _total(rendered(client, district.url)) == before  # the second render reads the kept count
+
+    def tag_and_publish():
+        page = ArticlePage.objects.get(pk=article.pk)
+        page.districts.add(district)
+        page.save_revision().publish()
+
+    committed(tag_and_publish)
+    assert _total(rendered(client, district.url)) == before + 1
+    committed(lambda: ArticlePage.objects.get(pk=article.pk).unpublish())
+    assert _total(rendered(client, district.url)) == before
+
+
 def _notice(district):
     source = FeedSource.objects.order_by("pk").first()
     notice = WardNotice.objects.create(source=source, guid="kept-1", title="臨時の区からのお知らせ（地域）",
