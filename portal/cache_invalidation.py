@@ -8,7 +8,7 @@ could otherwise store the old content under the new generation).
 | a page published, unpublished, moved or deleted (any page type, any translation; scheduled publishing too: ``publish_scheduled`` sends the same signals) — districts and themes are pages | everything (``site``): menus, listings, feeds, the API, the board's navigation all show pages |
 | an image or document changed or deleted; a site, locale, redirect or site setting changed (``BaseSiteSetting``/``BaseGenericSetting``); a page's or collection's view restriction added, changed or removed | everything |
 | a ward notice imported or changed, a feed source or related site changed | notices and feeds, the pages (home, district and theme pages list notices), the API |
-| a moderation decision, a post, thread or resident's information stored, hidden or deleted (a member's stop of use announces each of their contributions the same way) | the board and residents' information, the pages (district and theme pages show residents' posts), the API |
+| a moderation decision, a post, thread or resident's information stored, hidden or deleted (a member's stop of use announces each of their contributions the same way); a member's nickname changed, or the member suspended, withdrawn or their use stopped | the board and residents' information, the pages (district and theme pages show residents' posts), the API |
 | an ad booking, creative, advertiser or the stop-all switch changed (not the counts) | the pages (they carry ad slots); a booking starting or ending at midnight: the date in every key |
 
 Renditions are not listed: they are made while pages render, and add nothing a visitor sees.
@@ -83,8 +83,21 @@ def _relation_changed(sender, action, **kwargs):
         retire(*sections_for(kwargs["model"]), *sections_for(type(kwargs["instance"])))
 
 
+# What of a member shows on the pages that list their posts (the nickname), or whether they are listed
+# at all (suspended, withdrawn, use stopped). A log-in (``last_login``) or a mail address changes nothing shown.
+MEMBER_SHOWN_FIELDS = frozenset({"nickname", "is_active", "withdrawn_at", "use_stopped_at"})
+
+
+def _member_saved(sender, instance, created=False, update_fields=None, **kwargs):
+    if not created and (update_fields is None or MEMBER_SHOWN_FIELDS & set(update_fields)):
+        retire("board", "pages", "api")
+
+
 def connect():
     """Called from ``PortalConfig.ready``."""
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+
+    post_save.connect(_member_saved, sender=get_user_model(), dispatch_uid="portal.page_cache.member")
     post_save.connect(_row_changed, dispatch_uid="portal.page_cache.saved")
     post_delete.connect(_row_changed, dispatch_uid="portal.page_cache.deleted")
     post_delete.connect(_page_deleted, dispatch_uid="portal.page_cache.page_deleted")

@@ -121,6 +121,33 @@ def test_a_moderation_decision_retires_the_board_and_the_pages_that_show_posts(c
     assert client.get("/ward-notices/")["X-Page-Cache"] == "hit"
 
 
+def _text(response):
+    import json
+
+    return json.dumps(response.json(), ensure_ascii=False)
+
+
+def test_a_members_new_nickname_or_withdrawal_retires_the_pages_that_show_their_posts_a_log_in_does_not(
+        client, cached, committed):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone as tz
+
+    post = Post.objects.filter(status=Status.SHOWN, author__isnull=False).select_related("author").first()
+    member = get_user_model().objects.get(pk=post.author_id)
+    url = f"/api/v3/board/threads/{post.thread_id}/"
+    assert member.nickname in _text(cached(url))
+    member.last_login = tz.now()
+    committed(lambda: member.save(update_fields=["last_login"]))
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    member.nickname = "新しい呼び名"
+    committed(lambda: member.save(update_fields=["nickname"]))
+    answer = client.get(url)
+    assert answer["X-Page-Cache"] == "miss" and "新しい呼び名" in _text(answer)
+    cached("/")
+    committed(lambda: member.save())  # a withdrawal saves the whole row (members.services.withdraw_member)
+    assert client.get("/")["X-Page-Cache"] == "miss"
+
+
 def test_a_page_made_private_leaves_the_cache_at_once(client, cached, committed):
     from wagtail.models import PageViewRestriction
 
