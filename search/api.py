@@ -197,8 +197,9 @@ def page_search_over(wagtail_search_queryset):
 def pages_search_queryset(schema, request, queryset):
     """
     Wagtail's ``GET /api/v3/pages/?search=…`` answered by the portal's one search (installed over
-    ``SearchSchema.search_queryset`` by ``search.apps``): the same analysis, synonyms, promoted
-    results and ranking as ``/api/v3/search/?type=<the page types>``, in Wagtail's own JSON shape.
+    ``SearchSchema.search_queryset`` by ``search.apps``): the same analysis, synonyms and ranking
+    as ``/api/v3/search/?type=<the page types>`` (a type filter: editors' promoted results, which
+    come first only in an unfiltered search, are not put first here either), in Wagtail's JSON shape.
     With ``order=`` Wagtail's order is kept over the matches (up to what the search API reaches).
     ``search_operator`` is not needed: pages with every word come first, then those with some.
     """
