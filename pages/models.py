@@ -63,29 +63,31 @@ phone_validator = RegexValidator(r"^[0-9０-９\-－()（） ]{10,15}$", "電話
 
 class CountedPaginator(Paginator):
     """
-    A ``Paginator`` that counts the items with ``counted`` (the same rows, a query cheaper to count),
-    kept in the process until a page is published, unpublished, moved or deleted
-    (``pages.caching.shared``): a district's 「全N件」 at 100,000 pages costs 20 ms to count.
+    A ``Paginator`` whose count is ``counted()`` (the same rows, a query cheaper to count), kept
+    under ``count_key`` in the process until a page is published, unpublished, moved or deleted
+    (``pages.caching.shared``): a district's 「全N件」 at 100,000 pages costs 20 ms to count, and a
+    key of its own spares building the count's query at all when it is kept.
     """
 
-    def __init__(self, object_list, per_page, counted=None):
+    def __init__(self, object_list, per_page, counted=None, count_key=None):
         super().__init__(object_list, per_page)
-        self.counted = counted
+        self.counted, self.count_key = counted, count_key
 
     @cached_property
     def count(self):
         if self.counted is None:
             return super().count
-        counted = self.counted
-        return shared("listing_count", str(counted.query), counted.count)
+        return shared("listing_count", self.count_key, self.counted)
 
 
-def paginate(request, queryset, counted=None):
+def paginate(request, queryset, counted=None, count_key=None):
     """
     One page of ``queryset`` for ``?page=N`` (a bad number gives the first page, one past the
-    end the last), its cards' images loaded in one go; ``counted``, if given, counts the items.
+    end the last), its cards' images loaded in one go; ``counted``, if given, counts the items
+    (kept under ``count_key``: what the count depends on).
     """
-    page = CountedPaginator(queryset, settings.PORTAL_PAGE_SIZE, counted).get_page(request.GET.get("page"))
+    paginator = CountedPaginator(queryset, settings.PORTAL_PAGE_SIZE, counted, count_key)
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = for_cards(page.object_list)
     return page
 
@@ -157,6 +159,14 @@ class EditorialPageMixin:
     """Every page of the portal: the editor's form (``pages.forms``), the permissions above, the 「NEW」 rule."""
 
     base_form_class = PortalPageForm
+
+    # What a card (templates/includes/card.html) reads of any page, for the types that have no such
+    # field: a template's lookup of a missing attribute costs a dir() of the whole page (about 0.1 ms,
+    # tens of times on a listing). A page type's own field or property of the same name replaces it.
+    start = end = date = None
+    category = address = reading = lead = venue = description = ""
+    is_past = False
+    card_terms = ()
 
     def permissions_for_user(self, user):
         return EditorialPermissionTester(user, self)
@@ -354,7 +364,8 @@ class TaggedListingMixin:
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["items"] = paginate(request, self.tagged_pages(), counted=self.tagged_pages(for_count=True))
+        context["items"] = paginate(request, self.tagged_pages(), counted=lambda: self.tagged_pages(for_count=True).count(),
+                                    count_key=("tagged", self.pk, self.translation_key, self.locale_id))
         context["upcoming_events"] = term_events(self, self.event_lookup)[:5]
         return context
 

@@ -20,9 +20,11 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q
+from django.db.models.query import BaseIterable
 from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Page
@@ -175,7 +177,7 @@ def tagged_with(term, lookup, event_lookup, for_count=False):
     tagged = Q()
     for model, relation in relations:
         tagged |= Q(_tagged(model, relation, term_ids))
-    return pages.filter(tagged).order_by("-first_published_at", "-pk").specific()
+    return as_cards(pages.filter(tagged).order_by("-first_published_at", "-pk"), [model for model, _ in relations])
 
 
 def _tagged_ids(model, relation, term_ids):
@@ -225,6 +227,69 @@ def with_images(pages, spec=CARD_RENDITION):
         if getattr(page, "hero_image_id", None) in images:
             page.hero_image = images[page.hero_image_id]
     return pages
+
+
+# --- Cards of several page types in one query ----------------------------------------------------
+
+def as_cards(queryset, models):
+    """
+    ``queryset`` (of ``Page``) giving each page as its specific model when iterated, like Wagtail's
+    ``.specific()``, for a listing of cards mixing the page types ``models`` (direct subclasses of
+    ``Page``). Wagtail reads the ids and types first, then the rows of each type present: the number
+    of queries follows the mix of types on the page of the list (9 on a district page at 1,000 pages,
+    11 at 100,000). Here one query reads the page's rows with each type's own columns joined
+    (``LEFT JOIN`` by primary key, a few rows), whatever the mix; the stream fields (bodies) are not
+    read: a card never shows them (``body`` read on such a page costs one query). A page of another
+    type in the list is read as Wagtail reads it.
+    """
+    clone = queryset.all()
+    clone._iterable_class = _card_iterable(tuple(models))
+    return clone
+
+
+_CARD_ITERABLES = {}
+
+
+def _card_iterable(models):
+    if models not in _CARD_ITERABLES:
+        _CARD_ITERABLES[models] = type("CardIterable", (_CardIterable,), {"models": models})
+    return _CARD_ITERABLES[models]
+
+
+def _card_columns(model):
+    """The columns of ``model``'s own table a card may read: every concrete field but stream fields."""
+    from wagtail.fields import StreamField
+
+    return [field for field in model._meta.concrete_fields
+            if field.model is model and not isinstance(field, StreamField)]
+
+
+class _CardIterable(BaseIterable):
+    models = ()
+
+    def __iter__(self):
+        base = [field.attname for field in Page._meta.concrete_fields]
+        pk_at, type_at = base.index("id"), base.index("content_type_id")
+        columns, paths = {}, []
+        for model in self.models:
+            accessor = model._meta.get_field("page_ptr").remote_field.name  # Page -> model, one to one
+            own = [field.attname for field in _card_columns(model)]
+            columns[ContentType.objects.get_for_model(model).pk] = (model, len(base) + len(paths), own)
+            paths += [f"{accessor}__{name}" for name in own]
+        rows = list(self.queryset.values_list(*base, *paths))
+        built, others = {}, []
+        for row in rows:
+            model, first, own = columns.get(row[type_at], (None, 0, ()))
+            if model is None or row[first + own.index("page_ptr_id")] is None:  # another type, or no row of its own
+                others.append(row[pk_at])
+                continue
+            values = dict(zip(base, row, strict=False))
+            values.update(zip(own, row[first:first + len(own)], strict=True))
+            names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+            built[row[pk_at]] = model.from_db(self.queryset.db, names, [values[name] for name in names])
+        if others:  # a page of a type the listing did not name: as Wagtail reads it
+            built.update((page.pk, page) for page in Page.objects.filter(pk__in=others).specific())
+        yield from (built[row[pk_at]] for row in rows if row[pk_at] in built)
 
 
 # --- Listings across page types: the content API's and our feeds' rules ----------------------
@@ -404,20 +469,30 @@ def not_ended(events, since=None):
     """
     ``events`` (a query of event pages) that have not ended by ``since`` (default: now), soonest
     start first. Read from the index on (start, id) from the earliest start of an event still
-    running at ``since`` (one ``MIN`` over the index on (end, start), of the events not ended):
-    a list of the next few events reads a few rows of the index, however many events ended
-    before, instead of every event since the first and a sort (issue 18).
+    running at ``since`` (``_running_from``), so a list of the next few events reads a few rows of
+    the index, however many events ended before, instead of every event since the first and a sort
+    (issue 18).
     """
-    from django.db.models import Case, DateTimeField, Func, Subquery, Value, When
-    from django.db.models.functions import Coalesce
+    from .caching import shared
+
+    if since is None:
+        since = timezone.now()
+        # Kept per process until an event is published or unpublished (pages.caching.shared): found at
+        # an earlier moment, it is still a lower bound now (what runs now and ran then started no later
+        # than it; what started since, started after it), so it only reads a few more rows.
+        lower = shared("events_running_from", None, lambda: _running_from(since))
+    else:
+        lower = _running_from(since)
+    return events.filter(start__gte=lower, end__gte=since).order_by("start", "pk")
+
+
+def _running_from(since):
+    """The earliest start of the events running at ``since`` (``since`` if none): one ``MIN`` over the index on (end, start)."""
+    from django.db.models import Min
 
     from .models import EventPage
 
-    since = since or timezone.now()
-    running_from = EventPage.objects.filter(end__gte=since).order_by().annotate(
-        first=Func(Case(When(start__lt=since, then=F("start"))), function="MIN")).values("first")
-    lower = Coalesce(Subquery(running_from, output_field=DateTimeField()), Value(since, DateTimeField()))
-    return events.filter(start__gte=lower, end__gte=since).order_by("start", "pk")
+    return EventPage.objects.filter(end__gte=since, start__lt=since).aggregate(first=Min("start"))["first"] or since
 
 
 # --- The editorial workflow: who may approve a step --------------------------------------------
@@ -494,30 +569,44 @@ def _tagged_keys(pages):
     """
     The translation keys of the districts, then themes, each of ``pages`` is tagged with, in the
     editor's order, by page id: one ``UNION ALL`` over the relations' tables of every page type.
+    Written as SQL from the models' metadata (``_tagged_part``): built by the ORM, its six parts
+    cost more to compile than the query takes to run, and more the more page types a list mixes.
     """
-    from django.db.models import IntegerField, Value
-
-    parts = []
-    for model in {type(page) for page in pages}:  # a listing mixes articles, shops and events
+    parts, params = [], []
+    for model in sorted({type(page) for page in pages}, key=lambda model: model._meta.label):
         ids = [page.pk for page in pages if type(page) is model]
         for rank, name in enumerate(TERM_RELATIONS):
-            if not has_field(model, name):
-                continue
-            field = model._meta.get_field(name)
-            if field.many_to_many:
-                source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-                rows = field.remote_field.through.objects.filter(**{f"{source}__in": ids}).values_list(
-                    source, f"{target}__translation_key", Value(rank, IntegerField()), "pk")
-            else:
-                rows = model.objects.filter(pk__in=ids, **{f"{name}__isnull": False}).values_list(
-                    "pk", f"{name}__translation_key", Value(rank, IntegerField()), "pk")
-            parts.append(rows.order_by())
+            if has_field(model, name):
+                parts.append(_tagged_part(model._meta.get_field(name), rank, len(ids)))
+                params += ids
     if not parts:
         return {}
+    key_field = Page._meta.get_field("translation_key")  # a UUID (SQLite gives its hex digits)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
     tagged = {}
-    for page_id, key, _rank, _order in sorted(parts[0].union(*parts[1:], all=True), key=lambda row: row[2:]):
-        tagged.setdefault(page_id, []).append(key)
+    for page_id, key, _rank, _order in sorted(rows, key=lambda row: row[2:]):
+        tagged.setdefault(page_id, []).append(key_field.to_python(key))
     return tagged
+
+
+def _tagged_part(field, rank, count):
+    """One part of ``_tagged_keys``: (page id, term's translation key, ``rank``, order) of ``count`` pages."""
+    quote = connection.ops.quote_name
+    page = quote(Page._meta.db_table)
+    marks = ", ".join(["%s"] * count)
+    if field.many_to_many:
+        through = field.remote_field.through._meta
+        source = quote(through.get_field(field.m2m_field_name()).column)
+        target = quote(through.get_field(field.m2m_reverse_field_name()).column)
+        table = quote(through.db_table)
+        return (f"SELECT r.{source}, t.translation_key, {int(rank)}, r.{quote(through.pk.column)} FROM {table} r "
+                f"JOIN {page} t ON t.id = r.{target} WHERE r.{source} IN ({marks})")
+    own = field.model._meta
+    return (f"SELECT r.{quote(own.pk.column)}, t.translation_key, {int(rank)}, r.{quote(own.pk.column)} "
+            f"FROM {quote(own.db_table)} r JOIN {page} t ON t.id = r.{quote(field.column)} "
+            f"WHERE r.{quote(own.pk.column)} IN ({marks})")
 
 
 def _visible_term_maps(locale_ids):

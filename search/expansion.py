@@ -16,8 +16,16 @@ all be in a document (``search.analysis.index_terms`` wrote them at index time):
 A word of several units also has ``parts`` (子育て支援 -> 子育て, 支援): a document with some of
 them is listed after the documents that have the word.
 
+A word also has ``related`` terms (``search.related``: 保育園 -> 保育所, 学童; a kana word those of
+the word so read, a compound those of its last unit at half weight), the lowest tier: they count
+only for a document with no other way of having the word (not even one of its parts), at a
+weight of at most ``related.WEIGHT`` (0.3): below every way of having the word itself and below
+all of a compound's parts (``PART_WEIGHT``), though not below one part of several. In a query of
+two words a related term may so stand in for a missing one. They are asked for only with the
+loose expression, after the documents that have the words.
+
 ``rank`` orders candidates by: how many words the document has (the coordination factor), then
-how well (surface > normalised/compound > synonym > reading > parts; in the title a little
+how well (surface > normalised/compound > synonym > reading > parts > related; in the title a little
 more), then the backend's own relevance. The same function orders the candidates of every
 backend, so the backends agree.
 """
@@ -34,6 +42,8 @@ PART_WEIGHT = 0.4  # a document with all the parts of a word but not the word it
 TITLE_BONUS = 0.05
 EXACT_TITLE_BONUS = 0.3
 MAX_ALTERNATIVES = 12
+MAX_RELATED = 8
+HEAD_SCALE = 0.5  # a compound's related terms through its head
 _HIRAGANA = re.compile(r"^[\u3041-\u309f\u30fc]+$")
 _HAS_KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30ff]")
 
@@ -51,6 +61,7 @@ class Word:
     text: str
     alternatives: list = field(default_factory=list)  # [(kind, (term, ...))]
     parts: tuple = ()
+    related: tuple = ()  # ((term, weight), ...): the lowest tier
 
 
 def _units(text, mode):
@@ -110,11 +121,31 @@ def analyse_word(text, synonyms=()):
         if len(short) > 1 or _HAS_KANA.search(folded):
             _add(word, "reading", [reading_term(read)])
     word.alternatives = word.alternatives[:MAX_ALTERNATIVES]
+    word.related = _related(word, short, long_)
     normals = tuple(dict.fromkeys(normal for _s, normal, _r in short))
     if len(normals) > 1 and not _HIRAGANA.match(folded) and _compound_of_common_nouns(folded):
         parts = tuple(p for p in normals if len(p) > 1 or not _HIRAGANA.match(p))
         word.parts = parts if len(parts) > 1 else ()
     return word
+
+
+def _related(word, short, long_):
+    """
+    Related terms of a word, less its own spellings: of the word as one unit (split mode C), of
+    the word that a kana word is read as when the table has one word so read (ボウサイ -> 防災),
+    or, for a compound of common nouns, of its last unit (the head: 総合防災 -> 防災) at half weight.
+    """
+    from . import related
+
+    own = {term for _kind, terms in word.alternatives for term in terms}
+    units = long_ if len(long_) == 1 else short if len(short) == 1 else []
+    key, scale = (units[0][1], 1.0) if units else ("", 1.0)
+    if key and key not in related.table() and _KANA.match(word.text):
+        key = related.by_reading(_fold(word.text))
+    if not key and word.parts:
+        key, scale = word.parts[-1], HEAD_SCALE
+    found = related.related(key, exclude=own)[:MAX_RELATED] if key else []
+    return tuple((term, round(weight * scale, 3)) for term, weight in found)
 
 
 def query_words(query, expand=None):
@@ -141,11 +172,12 @@ def loose_expression(words):
     """Any alternative or part of any word: one OR group."""
     group = [terms for word in words for _kind, terms in word.alternatives]
     group += [(part,) for word in words for part in word.parts]
+    group += [(term,) for word in words for term, _weight in word.related]
     return [list(dict.fromkeys(group))]
 
 
 def needs_loose(words):
-    return len(words) > 1 or any(word.parts for word in words)
+    return len(words) > 1 or any(word.parts or word.related for word in words)
 
 
 def word_weight(word, terms, title_terms):
@@ -156,6 +188,8 @@ def word_weight(word, terms, title_terms):
             best = WEIGHTS[kind] + (TITLE_BONUS if all(t in title_terms for t in alternative) else 0.0)
     if best == 0.0 and word.parts:
         best = PART_WEIGHT * sum(1 for part in word.parts if part in terms) / len(word.parts)
+    if best == 0.0:  # the lowest tier: only for a document with no other way of having the word
+        best = max((weight for term, weight in word.related if term in terms), default=0.0)
     return best
 
 

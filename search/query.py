@@ -282,7 +282,7 @@ class Relevance:
     that of the candidates, a word's document frequency its share of the candidates times the
     matches the backend counted (exact when every match is a candidate), N the documents of the
     locale. A word counts by its best alternative (all its terms, the least frequent one's count),
-    else by its parts at ``expansion.PART_WEIGHT``.
+    else by its parts at ``expansion.PART_WEIGHT``, else by its related terms at their weight.
     """
 
     K1, B, TITLE_WEIGHT = 1.2, 0.75, 4
@@ -293,11 +293,14 @@ class Relevance:
         found = [0] * len(words)
         for key, (title, body) in documents.items():
             title_padded, body_padded = _padded(title), _padded(body)
-            frequencies = [self.TITLE_WEIGHT * _frequency(word, title_padded) + _frequency(word, body_padded)
-                           for word in words]
+            direct = [self.TITLE_WEIGHT * _frequency(word, title_padded) + _frequency(word, body_padded)
+                      for word in words]
+            # A related term counts for the document that lacks the word, never for the word's idf.
+            frequencies = [tf or self.TITLE_WEIGHT * _related_frequency(word, title_padded)
+                           + _related_frequency(word, body_padded) for tf, word in zip(direct, words, strict=True)]
             length = self.TITLE_WEIGHT * _length(title) + _length(body)
             self.documents[key] = (length, frequencies)
-            found = [n + (1 if tf else 0) for n, tf in zip(found, frequencies, strict=True)]
+            found = [n + (1 if tf else 0) for n, tf in zip(found, direct, strict=True)]
         count = max(1, len(documents))
         self.average = sum(length for length, _f in self.documents.values()) / count or 1.0
         universe = max(corpus_size(locale), matches, count)
@@ -325,6 +328,11 @@ def _frequency(word, padded):
     if not best and word.parts:
         best = expansion.PART_WEIGHT * max(padded.count(f" {part} ") for part in word.parts)
     return best
+
+
+def _related_frequency(word, padded):
+    """How often the best related term of ``word`` is in the padded terms, times its weight."""
+    return max((weight * padded.count(f" {term} ") for term, weight in word.related), default=0.0)
 
 
 def _padded(terms):

@@ -45,7 +45,8 @@ def did_you_mean(query, found=None):
     """
     For a query that found nothing, another spelling or a related term that finds something
     (「もしかして」): a word replaced by a term of its synonym group, by an indexed word with the
-    same reading (こうえん -> 公園), or by an indexed word one character away. ``found(text)`` says
+    same reading (こうえん -> 公園), by an indexed word one character away, or, last, by a related
+    term (``search.related``: 保育園 -> 保育所) written with a kanji. ``found(text)`` says
     whether a query finds anything (the search itself); "" when nothing better is known.
     """
     from . import synonyms
@@ -59,11 +60,21 @@ def did_you_mean(query, found=None):
             candidates += list(SuggestTerm.objects.filter(reading=kana).exclude(phrase=word)
                                .order_by("-weight").values_list("phrase", flat=True)[:3])
         candidates += _one_character_away(word, kana)
+        candidates += _related_words(word)
         for candidate in dict.fromkeys(candidates):
             proposal = " ".join(words[:position] + [candidate] + words[position + 1:])
             if found is None or found(proposal):
                 return proposal
     return ""
+
+
+def _related_words(word, limit=3):
+    """Related terms of ``word`` fit to be shown as a query: with a kanji (the table's kana are folded to hiragana)."""
+    from .analysis import _is_kanji
+    from .expansion import analyse_word
+
+    related = analyse_word(word).related if word else ()
+    return [term for term, _weight in related if any(_is_kanji(ch) for ch in term)][:limit]
 
 
 def _one_away(a, b):

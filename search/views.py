@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from .query import MAX_QUERY_LENGTH
 from .selectors import MAX_PAGE, PER_PAGE, InvalidSearch, facet_values, message_for, type_labels
 from .services import search_and_count
+from .text import normalize_query
 
 MAX_QUERY_LENGTH_INPUT = MAX_QUERY_LENGTH
 
@@ -33,16 +34,22 @@ def _page(value):
 
 ALL_WORDS = _("すべての語を含む結果")
 SOME_WORDS = _("一部の語を含む結果")
+RELATED_WORDS = _("関連する語を含む結果")
 
 
-def result_groups(results, start):
-    """The page's results under 「すべての語を含む結果」 and 「一部の語を含む結果」 (no headings if all have every word)."""
+def result_groups(results, start, words=2):
+    """
+    The page's results under 「すべての語を含む結果」 and 「一部の語を含む結果」 (no headings if all have
+    every word). A query of one ``words`` has no "some of the words": what follows has part of the
+    word or a related one (``search.expansion``), 「関連する語を含む結果」.
+    """
     every = [r for r in results if r.all_words]
     some = [r for r in results if not r.all_words]
     if not some:
         return [{"title": "", "results": every, "start": start}]
     groups = [{"title": ALL_WORDS, "results": every, "start": start}] if every else []
-    return groups + [{"title": SOME_WORDS, "results": some, "start": start + len(every)}]
+    return groups + [{"title": SOME_WORDS if words > 1 else RELATED_WORDS, "results": some,
+                      "start": start + len(every)}]
 
 
 def search(request):
@@ -73,5 +80,6 @@ def search(request):
                 facets=facet_values(outcome.facets, locale),
                 page_obj=Paginator(range(min(outcome.count, MAX_PAGE * PER_PAGE)), PER_PAGE).get_page(outcome.page),
             )
-            context["result_groups"] = result_groups(outcome.results, context["page_obj"].start_index())
+            context["result_groups"] = result_groups(outcome.results, context["page_obj"].start_index(),
+                                                     words=len(normalize_query(raw).split()))
     return render(request, "search/search.html", context, status=status)

@@ -93,9 +93,22 @@ proc_name = "portal-web"
 
 
 def when_ready(server):
-    """The master, once the application is loaded: no connection of its own for the workers to inherit."""
+    """
+    The master, once the application is loaded: no connection of its own for the workers to inherit,
+    and what the application loaded out of the garbage collector's walks (``portal.process``).
+    """
     from django.core.cache import close_caches  # noqa: PLC0415 - Django is loaded by now (preload_app)
     from django.db import connections  # noqa: PLC0415
 
+    from portal.process import freeze_loaded_objects  # noqa: PLC0415
+
     connections.close_all()
     close_caches()
+    server.log.info("frozen %d objects of the loaded application", freeze_loaded_objects())
+
+
+def post_fork(server, worker):
+    """A new worker: freeze once more what its first requests load and keep (``portal.process``)."""
+    from portal.process import freeze_after_requests  # noqa: PLC0415 - loaded by the master (preload_app)
+
+    freeze_after_requests()

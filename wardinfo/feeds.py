@@ -212,11 +212,13 @@ def feed_links(term=None):
         def url(name, **kwargs):
             return reverse(f"wardinfo_term_{name}", kwargs={"scope": scope, "slug": term.slug, **kwargs})
     links = [
-        {"kind": kind, "title": feed_class.what,
+        {"kind": kind, "title": feed_class.what, "ics": None,
          "rss": url("feed", kind=kind, feed_format="rss"), "atom": url("feed", kind=kind, feed_format="atom")}
         for kind, feed_class in FEEDS.items()
     ]
-    links.append({"kind": "calendar", "title": gettext("イベントのカレンダー"), "ics": url("calendar")})
+    # Every key in every link: a template's lookup of a missing one costs a dir() of the dict.
+    links.append({"kind": "calendar", "title": gettext("イベントのカレンダー"), "ics": url("calendar"),
+                  "rss": None, "atom": None})
     return links
 
 

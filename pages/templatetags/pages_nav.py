@@ -9,13 +9,11 @@ it is kept per process by parent and language until something is published
 (``pages.caching.shared``): no query on most pages.
 """
 
-import copy
-
 from django import template
 from django.utils import translation
 from wagtail.models import Page
 
-from ..caching import shared
+from ..caching import private_copy, shared
 
 register = template.Library()
 
@@ -49,7 +47,7 @@ def _visible_terms(kind):
 @register.simple_tag
 def terms_in(kind, locale_id):
     """``{% terms_in "districts" page.locale_id as districts %}``: the visible ones of a language, in tree order."""
-    return copy.deepcopy([term for term in _visible_terms(kind) if term.locale_id == locale_id])
+    return private_copy([term for term in _visible_terms(kind) if term.locale_id == locale_id])
 
 
 @register.simple_tag
@@ -72,4 +70,4 @@ def shown_terms(page, name):
     else:
         keys = [term.translation_key for term in getattr(page, name).all()]
     by_key = {term.translation_key: term for term in terms if term.locale_id == page.locale_id}
-    return copy.deepcopy([by_key[key] for key in keys if key in by_key])
+    return private_copy([by_key[key] for key in keys if key in by_key])

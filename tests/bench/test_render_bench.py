@@ -11,9 +11,11 @@ scale, specials capped at 30, plus the site's structure: 13 gives 1,023 pages, 1
   <prefix>_1k and <prefix>_100k (which must exist; migrated and seeded when empty).
 Seeding 100,000 pages takes minutes (bulk inserts, no search index); the render runs take ~1 min.
 
-Each measurement runs in a process of its own (``python -m tests.bench.test_render_bench``): an
-anonymous GET through Django's full stack (middleware, templates) with every cache emptied
-before each request, the three pages interleaved, after a warm-up. The goals are checked on the
+Each measurement runs in a process of its own (``python -m tests.bench.test_render_bench``), as a
+gunicorn worker runs (``portal.process``: what the application loaded frozen out of the garbage
+collector, and once more after the first 200 requests, which are the warm-up): an anonymous GET
+through Django's full stack (middleware, templates) with every cache emptied before each
+request, the three pages interleaved. The goals are checked on the
 process's CPU time per request (with SQLite, the database's work is in it too), which holds up on
 a shared machine; wall-clock times are printed beside it.
 """
@@ -114,11 +116,14 @@ def _render(samples):
     from django.test.utils import CaptureQueriesContext
     from wagtail.models import Page
 
+    from portal.process import FREEZE_AFTER_REQUESTS
+
     client = Client()
     urls = _urls()
     times = {page: {"wall": [], "cpu": []} for page in urls}
     queries = {}
-    for round_ in range(samples + 5):  # 5 rounds of warm-up
+    warm_up = -(-FREEZE_AFTER_REQUESTS // len(urls))  # a worker's first requests (portal.process)
+    for round_ in range(samples + warm_up):
         for page, url in urls.items():
             for alias in settings.CACHES:  # every cache but the generations (what changed, not content)
                 if alias != settings.PAGE_CACHE_VERSIONS_ALIAS:
@@ -129,7 +134,7 @@ def _render(samples):
             wall, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - cpu_started) * 1000
             assert response.status_code == 200, url
             queries[page] = len(captured)
-            if round_ >= 5:
+            if round_ >= warm_up:
                 times[page]["wall"].append(wall)
                 times[page]["cpu"].append(cpu)
     total = Page.objects.count()
@@ -153,4 +158,10 @@ if __name__ == "__main__":
         print(json.dumps(Page.objects.count()))
     else:
         setup_test_environment()  # the test client's host and captured queries (CaptureQueriesContext)
+        from portal.process import freeze_after_requests, freeze_loaded_objects
+        from portal.wsgi import application  # noqa: F401 - what gunicorn's master loads (preload_app)
+
+        # As gunicorn's master does then, and each worker after its first requests (site/gunicorn.conf.py).
+        freeze_loaded_objects()
+        freeze_after_requests()
         print(json.dumps(_render(int(sys.argv[2]))))
