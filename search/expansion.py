@@ -171,7 +171,7 @@ def strict_expression(words):
 def loose_expression(words):
     """Any alternative or part of any word: one OR group."""
     group = [terms for word in words for _kind, terms in word.alternatives]
-    group += [(part,) for word in words for part in word.parts]
+    group += [(part,) for word in words for part in word.parts if len(part) > 1]  # 所 alone finds anything
     group += [(term,) for word in words for term, _weight in word.related]
     return [list(dict.fromkeys(group))]
 
@@ -187,7 +187,10 @@ def word_weight(word, terms, title_terms):
         if WEIGHTS[kind] > best and all(t in terms for t in alternative):
             best = WEIGHTS[kind] + (TITLE_BONUS if all(t in title_terms for t in alternative) else 0.0)
     if best == 0.0 and word.parts:
-        best = PART_WEIGHT * sum(1 for part in word.parts if part in terms) / len(word.parts)
+        present = [part for part in word.parts if part in terms]
+        # A part of one character (保育所: 所) counts only beside a longer one: alone it says too little.
+        if any(len(part) > 1 for part in present):
+            best = PART_WEIGHT * len(present) / len(word.parts)
     if best == 0.0:  # the lowest tier: only for a document with no other way of having the word
         best = max((weight for term, weight in word.related if term in terms), default=0.0)
     return best

@@ -325,8 +325,10 @@ def _frequency(word, padded):
     for _kind, terms in word.alternatives:
         if all(f" {t} " in padded for t in terms):
             best = max(best, min(padded.count(f" {t} ") for t in terms))
-    if not best and word.parts:
-        best = expansion.PART_WEIGHT * max(padded.count(f" {part} ") for part in word.parts)
+    if not best and word.parts:  # a part of one character counts only beside a longer one (expansion.word_weight)
+        counts = {part: padded.count(f" {part} ") for part in word.parts}
+        if any(count and len(part) > 1 for part, count in counts.items()):
+            best = expansion.PART_WEIGHT * max(counts.values())
     return best
 
 

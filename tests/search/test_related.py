@@ -143,3 +143,19 @@ def test_the_results_page_heads_related_only_documents_as_such(related_index, cl
                           ("ko", "관련 단어를 포함한 결과")):
         with translation.override(code):
             assert str(RELATED_WORDS) == heading
+
+
+def test_a_one_character_part_of_a_word_never_finds_a_document_alone(db):
+    SearchDocument.objects.all().delete()
+    docs = [
+        {"id": "print", "type": "article", "title": "印刷所のご案内", "body": "名刺の印刷所です。", "days_ago": 1,
+         "district": "yotsuya"},
+        {"id": "care", "type": "article", "title": "保育の相談", "body": "保育について相談できます。", "days_ago": 1,
+         "district": "yotsuya"},
+        {"id": "nursery", "type": "article", "title": "保育所の入所", "body": "区立保育所の入所案内です。", "days_ago": 9,
+         "district": "yotsuya"},
+    ]
+    SearchDocument.objects.bulk_create(rows(docs))
+    assert expansion.analyse_word("保育所").parts == ("保育", "所")
+    found = _ids("保育所")
+    assert found[0] == "nursery" and "care" in found and "print" not in found
