@@ -40,8 +40,8 @@ def freeze_after_requests(count=FREEZE_AFTER_REQUESTS):
     global _served
     with _lock:
         _served = 0
+        _count_request.limit = count
     request_finished.connect(_count_request, weak=False, dispatch_uid=__name__)
-    _count_request.limit = count
 
 
 def _count_request(**kwargs):

@@ -70,6 +70,8 @@ def content_text(text, content=None, code=""):
 @register.simple_tag
 def event_when(start, end):
     """Start and end (aware datetimes) in Japan time: the end's date is left out on the same day."""
+    if not start or not end:  # a draft previewed before its dates are set
+        return ""
     start, end = timezone.localtime(start), timezone.localtime(end)
     full = gettext("Y年n月j日（D）G:i")
     until = date_format(end, "G:i" if start.date() == end.date() else full)

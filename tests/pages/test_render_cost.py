@@ -109,6 +109,7 @@ def test_an_events_dates_leave_out_the_end_date_on_the_same_day_in_japan_time():
     assert two_days.endswith('<time datetime="2026-12-06T10:00:00+09:00">2026年12月6日（日）10:00</time>')
     with translation.override("en"):
         assert "Sat" in event_when(start, start + datetime.timedelta(hours=2))
+    assert event_when(start, None) == "" and event_when(None, start) == ""
 
 
 def test_a_cards_picture_is_what_wagtails_image_tag_gives(settings, tmp_path):
