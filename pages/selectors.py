@@ -14,6 +14,7 @@ the other way round: ``pages.models`` imports this module while it loads).
 """
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -247,13 +248,9 @@ def as_cards(queryset, models):
     return clone
 
 
-_CARD_ITERABLES = {}
-
-
+@functools.cache
 def _card_iterable(models):
-    if models not in _CARD_ITERABLES:
-        _CARD_ITERABLES[models] = type("CardIterable", (_CardIterable,), {"models": models})
-    return _CARD_ITERABLES[models]
+    return type("CardIterable", (_CardIterable,), {"models": models})
 
 
 def _card_columns(model):

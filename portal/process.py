@@ -26,6 +26,7 @@ from django.core.signals import request_finished
 FREEZE_AFTER_REQUESTS = 200
 _lock = threading.Lock()
 _served = 0
+_limit = FREEZE_AFTER_REQUESTS
 
 
 def freeze_loaded_objects():
@@ -37,10 +38,9 @@ def freeze_loaded_objects():
 
 def freeze_after_requests(count=FREEZE_AFTER_REQUESTS):
     """Freeze what this process keeps once it has served ``count`` requests (once)."""
-    global _served
+    global _served, _limit
     with _lock:
-        _served = 0
-        _count_request.limit = count
+        _served, _limit = 0, count
     request_finished.connect(_count_request, weak=False, dispatch_uid=__name__)
 
 
@@ -48,7 +48,7 @@ def _count_request(**kwargs):
     global _served
     with _lock:
         _served += 1
-        due = _served == _count_request.limit
+        due = _served == _limit
     if due:
         request_finished.disconnect(dispatch_uid=__name__)
         freeze_loaded_objects()

@@ -168,10 +168,23 @@ def strict_expression(words):
     return [[terms for _kind, terms in word.alternatives] for word in words]
 
 
+def finds_alone(part):
+    """
+    May a document be listed for having this part of a word and no longer one? Not a part of one
+    character (所 of 保育所 says too little alone: 印刷所, 集会所): it counts only beside a longer part.
+    """
+    return len(part) > 1
+
+
+def parts_found(present):
+    """Do the ``present`` parts of a word count for a document (at least one that ``finds_alone``)?"""
+    return any(finds_alone(part) for part in present)
+
+
 def loose_expression(words):
     """Any alternative or part of any word: one OR group."""
     group = [terms for word in words for _kind, terms in word.alternatives]
-    group += [(part,) for word in words for part in word.parts if len(part) > 1]  # 所 alone finds anything
+    group += [(part,) for word in words for part in word.parts if finds_alone(part)]
     group += [(term,) for word in words for term, _weight in word.related]
     return [list(dict.fromkeys(group))]
 
@@ -188,8 +201,7 @@ def word_weight(word, terms, title_terms):
             best = WEIGHTS[kind] + (TITLE_BONUS if all(t in title_terms for t in alternative) else 0.0)
     if best == 0.0 and word.parts:
         present = [part for part in word.parts if part in terms]
-        # A part of one character (保育所: 所) counts only beside a longer one: alone it says too little.
-        if any(len(part) > 1 for part in present):
+        if parts_found(present):
             best = PART_WEIGHT * len(present) / len(word.parts)
     if best == 0.0:  # the lowest tier: only for a document with no other way of having the word
         best = max((weight for term, weight in word.related if term in terms), default=0.0)

@@ -325,9 +325,9 @@ def _frequency(word, padded):
     for _kind, terms in word.alternatives:
         if all(f" {t} " in padded for t in terms):
             best = max(best, min(padded.count(f" {t} ") for t in terms))
-    if not best and word.parts:  # a part of one character counts only beside a longer one (expansion.word_weight)
+    if not best and word.parts:
         counts = {part: padded.count(f" {part} ") for part in word.parts}
-        if any(count and len(part) > 1 for part, count in counts.items()):
+        if expansion.parts_found([part for part, count in counts.items() if count]):
             best = expansion.PART_WEIGHT * max(counts.values())
     return best
 
