@@ -103,6 +103,10 @@ def _realtext_quality(backends, engine, report):
             report.append(realtext_set.format_figures(label, found))
             if half == "test":
                 report.append(f"    misses {found['misses']}")
+    for half in HALVES:  # the same for every backend: the search's own matching, the judgements
+        label = "dev half" if half == "dev" else "TEST half (frozen)"
+        for name, bound in realtext_set.ceilings(realtext_set.queries(half), realtext_set.matcher()).items():
+            report.append(realtext_set.format_figures(f"real-text {label}, a perfect ordering of {name}", bound))
     SearchDocument.objects.all().delete()
     SearchDocument.objects.bulk_create(rows(documents()))
     if engine:

@@ -4,7 +4,8 @@ about Shinjuku written by many hands, queries typed as residents type them, judg
 
 ``documents()`` -> [{id, url, title, body, topics}], ``queries(half)`` -> [{query, class, meaning,
 relevant, half}] for "dev" (tuning may look at it), "test" (frozen: only the benchmark reports it)
-or None (both). ``measure(run_query, items)`` gives recall@10 and MRR overall and per class.
+or None (both). ``measure(run_query, items)`` gives recall@10 and MRR overall and per class; ``ceilings(items, match)``
+what a perfect ordering could reach, with what the search finds or with every document.
 """
 
 import json
@@ -71,6 +72,52 @@ def measure(run_query, items, k=10):
         "classes": {name: _figures(pairs) for name, pairs in per_class.items() if pairs},
         "misses": misses,
     }
+
+
+def matcher(docs=None):
+    """
+    ``match(query) -> {document id: (has every word, found)}`` over the set's documents, by the
+    search's own matching (``search.expansion.document_match`` on the stored terms): found is what
+    the loose expression lists (a spelling, a part or a related term of some word).
+    """
+    from search import expansion, synonyms
+    from search.query import clean_query
+
+    analysed = rows(docs)
+
+    def match(query):
+        words = expansion.query_words(clean_query(query), synonyms.expand)
+        out = {}
+        for row in analysed:
+            present, weight = expansion.document_match(words, row.title_terms, row.body_terms)
+            out[row.object_id] = (bool(words) and present == len(words), weight > 0)
+        return out
+
+    return match
+
+
+def ceilings(items, match, k=10):
+    """
+    What a perfect ordering could reach, by the judgements (an upper bound, not a ranking), keeping
+    the search's rule that a document with every word comes before one without:
+
+    - ``found``: the documents the search finds, each tier's relevant ones first; what better
+      ranking alone could give;
+    - ``every document``: any document, the relevant ones without the words right after those with
+      them; what finding documents by their topic, without the query's words, could add.
+    """
+    judged = {item["query"]: set(item["relevant"]) for item in items}
+
+    def ordering(only_found):
+        def run(query):
+            relevant = judged[query]
+            tiers = sorted(
+                (not every, doc not in relevant, doc)
+                for doc, (every, found) in match(query).items() if found or not only_found)
+            return [doc for _every, _irrelevant, doc in tiers]
+        return run
+
+    return {"found": measure(ordering(True), items, k), "every document": measure(ordering(False), items, k)}
 
 
 def format_figures(label, figures):
