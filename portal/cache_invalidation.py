@@ -10,9 +10,13 @@ could otherwise store the old content under the new generation).
 | a ward notice imported or changed, a feed source or related site changed | notices and feeds, the pages (home, district and theme pages list notices), the API |
 | a moderation decision, a post, thread or resident's information stored, hidden or deleted (a member's stop of use announces each of their contributions the same way); a member's nickname changed, or the member suspended, withdrawn or their use stopped | the board and residents' information, the pages (district and theme pages show residents' posts), the API |
 | an ad booking, creative, advertiser or the stop-all switch changed (not the counts) | the pages (they carry ad slots); a booking starting or ending at midnight: the date in every key |
+| an application or a survey answer stored or deleted that changes a form's badge (a first-come call full, a place freed, a survey's limit reached: ``surveys.cache_status``); other answers retire nothing | the pages (cards carry the badge), the API |
 
 Renditions are not listed: they are made while pages render, and add nothing a visitor sees.
 """
+
+import threading
+import time
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -93,9 +97,40 @@ def _member_saved(sender, instance, created=False, update_fields=None, **kwargs)
         retire("board", "pages", "api")
 
 
+_checked = threading.local()  # (page model, page id) -> when this thread last checked its status
+
+
+def _answered(sender, instance, **kwargs):
+    """
+    After the commit, does the form's badge change (``surveys.cache_status``)? Checked once per form
+    and commit: the callbacks of one commit run after all its changes, so one that finds the form
+    checked since it was queued has nothing to add (a purge of 5,000 answers checks once).
+    """
+    from surveys import cache_status  # noqa: PLC0415
+
+    form = cache_status.form_of(instance)
+    queued = time.monotonic_ns()
+
+    def check():
+        checked = _checked.__dict__.setdefault("at", {})
+        if checked.get(form, -1) > queued:
+            return
+        checked[form] = time.monotonic_ns()
+        if cache_status.changed(*form, page_cache.versions()):
+            page_cache.bump("pages", "api")
+
+    transaction.on_commit(check)
+
+
 def connect():
     """Called from ``PortalConfig.ready``."""
     from django.contrib.auth import get_user_model  # noqa: PLC0415
+
+    from surveys import cache_status  # noqa: PLC0415
+
+    for model in cache_status.ANSWERS:
+        post_save.connect(_answered, sender=model, dispatch_uid=f"portal.page_cache.answer.{model.__name__}")
+        post_delete.connect(_answered, sender=model, dispatch_uid=f"portal.page_cache.answer_deleted.{model.__name__}")
 
     post_save.connect(_member_saved, sender=get_user_model(), dispatch_uid="portal.page_cache.member")
     post_save.connect(_row_changed, dispatch_uid="portal.page_cache.saved")

@@ -67,7 +67,8 @@ class SearchResponse(Schema):
     fallback: bool = Field(description="検索エンジンが応答せず、データベースで検索した")
     relaxed: bool = Field(description="すべての語を含むものがなく、いずれかの語を含むものを表示している")
     all_words_count: int = Field(0, description="すべての語を含む件数（これらが先に並ぶ）")
-    approximate: bool = Field(False, description="よく使われる語のため、件数と絞り込みの件数は概数")
+    approximate: bool = Field(False, description="よく使われる語のため、件数は概数")
+    facets_approximate: bool = Field(False, description="一致が多いため、絞り込みの件数は概数")
     suggestion: str = Field("", description="結果がないときの「もしかして」（別の表記・関連語）")
     message: str = ""
 
@@ -105,6 +106,7 @@ def search_endpoint(
         "facets": facet_values(outcome.facets, locale),
         "backend": outcome.backend, "fallback": outcome.fallback, "relaxed": outcome.relaxed,
         "all_words_count": outcome.all_words_count, "approximate": outcome.approximate,
+        "facets_approximate": outcome.facets_approximate,
         "suggestion": outcome.suggestion, "message": message_for(outcome),
     }
 

@@ -191,11 +191,11 @@ def _facets(matches, scale):
 
 def search(expression, filters, offset, limit, with_facets=True):
     """
-    (total, [(key, score)], facets, approximate) for documents matching ``filters`` and
+    (total, [(key, score)], facets, (count estimated, facets estimated)) for documents matching ``filters`` and
     ``expression`` (every word, any alternative of a word, every term of an alternative: see
     search.expansion), best first by the backend's relevance. The newest ``CAP`` matches are
-    read once: counted (beyond, the count is estimated: ``approximate``), faceted (scaled to the
-    estimate) and ranked (``_scores``), so a common word answers fast at any size.
+    read once: counted (beyond, the count is estimated), faceted (scaled to the estimate, so
+    estimated too) and ranked (``_scores``), so a common word answers fast at any size.
     """
     with connection.cursor() as cursor:
         matches = _newest(cursor, expression, filters)
@@ -213,4 +213,4 @@ def search(expression, filters, offset, limit, with_facets=True):
             keys = dict(cursor.fetchall())
     hits = [(keys[pk], score) for pk, score in ranked if pk in keys]
     facets = _facets(matches, total / len(matches) if approximate else 1.0) if with_facets else {}
-    return total, hits, facets, approximate
+    return total, hits, facets, (approximate, approximate and with_facets)

@@ -232,7 +232,11 @@ class Engine:
 
     # --- searching --------------------------------------------------------------------------
     def search(self, expression, filters, offset, limit, with_facets=True):
-        """Documents matching ``expression`` (as the database backend: see search.expansion), best first."""
+        """
+        (total, [(key, score)], facets, (count estimated, facets estimated)) for documents matching
+        ``expression`` (as the database backend: see search.expansion), best first. The count is
+        exact; the facets of more than ``FACET_SAMPLE`` matches are estimated.
+        """
         def alternative(terms):
             return {"multi_match": {"query": " ".join(terms), "type": "cross_fields",
                                     "fields": [f"title_terms^{TITLE_BOOST}", "body_terms"], "operator": "and"}}
@@ -272,14 +276,14 @@ class Engine:
         logger.debug("search engine: %.1f ms", (time.perf_counter() - started) * 1000)
         hits = answer["hits"]
         total = hits["total"]["value"] if isinstance(hits["total"], dict) else hits["total"]
-        facets, approximate = {}, False
+        facets, sampled = {}, False  # the count is exact (track_total_hits); facets may be sampled
         if with_facets:
             sample = answer["aggregations"]["sample"]
             scale = total / sample["doc_count"] if sample["doc_count"] and total > sample["doc_count"] else 1.0
-            approximate = scale > 1.0
+            sampled = scale > 1.0
             facets = {name: {b["key"]: round(b["doc_count"] * scale) for b in sample[name]["buckets"]}
                       for name in ("type", "districts", "themes")}
-        return total, [(hit["_id"], hit["_score"] or 0.0) for hit in hits["hits"]], facets, approximate
+        return total, [(hit["_id"], hit["_score"] or 0.0) for hit in hits["hits"]], facets, (False, sampled)
 
 
 def _replicas():

@@ -85,7 +85,8 @@ class Outcome:
     fallback: bool = False  # the engine is configured but did not answer
     relaxed: bool = False  # no document had every word; these have some
     all_words_count: int = 0  # documents with every word (listed first)
-    approximate: bool = False  # a common word: the count and facets are estimates (「約…件」)
+    approximate: bool = False  # a common word: the count is an estimate (「約…件」)
+    facets_approximate: bool = False  # the facet counts are estimates (「地域（約…）」)
     suggestion: str = ""  # for a query that found nothing: 「もしかして」
     page: int = 1
     per_page: int = 10
@@ -161,8 +162,11 @@ def _is_page_source(source):
 
 
 def _candidates(words, filters, with_facets, using):
-    """(backend, fallback, total, all-words total, hits, facets, approximate) over the strict and, if needed, loose expression."""
-    backend, fallback, strict_total, hits, facets, approximate = _backend_search(
+    """
+    (backend, fallback, total, all-words total, hits, facets, (count estimated, facets estimated))
+    over the strict and, if needed, loose expression.
+    """
+    backend, fallback, strict_total, hits, facets, estimated = _backend_search(
         expansion.strict_expression(words), filters, 0, CANDIDATES, with_facets, using)
     if fallback:  # the engine failed once: the rest of this search asks the database, without waiting again
         using = "database"
@@ -171,13 +175,14 @@ def _candidates(words, filters, with_facets, using):
     # Documents with some of the words come after those with all: when these fill the ranked
     # window already, the partial ones could not be shown on the first pages and are not asked for.
     if expansion.needs_loose(words) and strict_total < CANDIDATES:
-        backend, again, total, loose_hits, loose_facets, loose_approximate = _backend_search(
+        backend, again, total, loose_hits, loose_facets, loose_estimated = _backend_search(
             expansion.loose_expression(words), filters, 0, CANDIDATES, with_facets, using)
-        fallback, approximate = fallback or again, approximate or loose_approximate
+        fallback = fallback or again
+        estimated = tuple(a or b for a, b in zip(estimated, loose_estimated, strict=True))
         seen = dict(hits)
         hits = hits + [(key, score) for key, score in loose_hits if key not in seen]
         facets = loose_facets
-    return backend, fallback, total, strict_total, hits, facets, approximate
+    return backend, fallback, total, strict_total, hits, facets, estimated
 
 
 def search(raw_query, filters=None, page=1, per_page=10, with_facets=True, using=None):
@@ -192,9 +197,9 @@ def search(raw_query, filters=None, page=1, per_page=10, with_facets=True, using
     if not words:
         return outcome
     offset = (outcome.page - 1) * per_page
-    backend, fallback, total, all_words, hits, facets, approximate = _candidates(words, filters, with_facets, using)
+    backend, fallback, total, all_words, hits, facets, estimated = _candidates(words, filters, with_facets, using)
     outcome.backend, outcome.fallback, outcome.count, outcome.all_words_count = backend, fallback, total, all_words
-    outcome.approximate = approximate
+    outcome.approximate, outcome.facets_approximate = estimated
     outcome.relaxed = all_words == 0 and total > 0
     if with_facets:
         outcome.facets = facets
@@ -208,7 +213,7 @@ def search(raw_query, filters=None, page=1, per_page=10, with_facets=True, using
     else:
         loose = expansion.needs_loose(words) and outcome.all_words_count < CANDIDATES
         expression = expansion.loose_expression(words) if loose else expansion.strict_expression(words)
-        _b, _f, _t, deep, _facets, _a = _backend_search(expression, filters, offset, per_page, False, using)
+        _b, _f, _t, deep, _facets, _e = _backend_search(expression, filters, offset, per_page, False, using)
         window = [(key, score, False) for key, score in deep]
     _fill(outcome, window, promoted, words)
     return outcome

@@ -6,6 +6,7 @@ database; every test then runs in a transaction that is rolled back.
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from django.core.management import call_command
 
 from fixtures.demo import build_demo
@@ -24,6 +25,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def fast_password_hashing(settings):
     # Hashing speed is not under test here; the production hasher is.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cached(settings, client):
+    """GET a URL twice, with the anonymous page cache on (the second from the cache); returns the cached answer."""
+    settings.PAGE_CACHE_SECONDS = 600
+    caches["pages"].clear()
+    caches["page_versions"].clear()
+
+    def get(url):
+        client.get(url)
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "hit", url
+        return response
+
+    yield get
+    caches["pages"].clear()
 
 
 @pytest.fixture

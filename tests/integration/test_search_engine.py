@@ -75,6 +75,22 @@ def test_both_backends_find_the_same_documents_with_the_same_facets(relevance_se
         assert database.facets == engine.facets, q
 
 
+def test_the_engine_counts_exactly_and_says_when_only_its_facets_are_estimated(relevance_set, monkeypatch, client):
+    SearchDocument.objects.update(districts=SearchDocument.pack(["yotsuya"]))  # a district of the demo site
+    relevance_set.rebuild()
+    exact = search("子育て", using="engine")
+    assert exact.count > 2 and (exact.approximate, exact.facets_approximate) == (False, False)
+    monkeypatch.setattr(engine_module, "FACET_SAMPLE", 2)  # facets of the best two matches, scaled
+    sampled = search("子育て", using="engine")
+    assert sampled.count == exact.count and sampled.approximate is False and sampled.facets_approximate is True
+    data = client.get("/api/v3/search/", {"q": "子育て"}).json()
+    assert (data["backend"], data["count"], data["approximate"], data["facets_approximate"]) == (
+        "engine", exact.count, False, True)
+    page = client.get("/search/", {"q": "子育て"}).content.decode()
+    assert f"に一致するものが{exact.count}件見つかりました。" in page  # the count without 「約」
+    assert "（約" in page  # the facets with it
+
+
 def test_the_api_answers_from_the_engine_on_the_demo_site(client):
     data = client.get("/api/v3/search/", {"q": "子育て"}).json()
     assert (data["backend"], data["fallback"]) == ("engine", False)

@@ -6,7 +6,6 @@ and only those of its sections; the next anonymous GET shows the change.
 import datetime
 
 import pytest
-from django.core.cache import caches
 from django.utils import timezone
 from wagtail.images import get_image_model
 
@@ -18,23 +17,6 @@ from portal import page_cache
 from wardinfo.models import FeedSource, WardNotice
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cached(settings, client):
-    """GET a URL twice (the second from the cache) and return the cached answer."""
-    settings.PAGE_CACHE_SECONDS = 600
-    caches["pages"].clear()
-    caches["page_versions"].clear()
-
-    def get(url):
-        client.get(url)
-        response = client.get(url)
-        assert response["X-Page-Cache"] == "hit", url
-        return response
-
-    yield get
-    caches["pages"].clear()
 
 
 def _article():

@@ -123,14 +123,17 @@ def test_a_common_word_beyond_the_caps_is_counted_approximately(corpus, monkeypa
     monkeypatch.setattr(dbsearch, "CAP", 1)
     monkeypatch.setattr(dbsearch, "RANK_CAP", 1)
     outcome = search("神社", using="database")
-    assert outcome.approximate and outcome.count >= 2 and outcome.results
+    assert outcome.approximate and outcome.facets_approximate and outcome.count >= 2 and outcome.results
     data = client.get("/api/v3/search/", {"q": "神社"}).json()
-    assert data["approximate"] is True
-    assert "約" in client.get("/search/", {"q": "神社"}).content.decode()
+    assert data["approximate"] is True and data["facets_approximate"] is True
+    page = client.get("/search/", {"q": "神社"}).content.decode()
+    assert "一致するものが約" in page  # (this corpus has no district or theme to facet)
     monkeypatch.setattr(dbsearch, "CAP", 100)
     monkeypatch.setattr(dbsearch, "RANK_CAP", 100)
     exact = search("神社", using="database")
-    assert not exact.approximate and exact.count == 2
+    assert not exact.approximate and not exact.facets_approximate and exact.count == 2
+    page = client.get("/search/", {"q": "神社"}).content.decode()
+    assert "一致するものが約" not in page and "（約" not in page
 
 
 def test_kana_finds_the_kanji_word_but_kanji_never_finds_its_homophones(corpus):

@@ -33,7 +33,7 @@ class StandInEngine:
     def search(self, expression, filters, offset, limit, with_facets=True):
         if not self.up:
             raise EngineUnavailable("connection refused")
-        return 1, [("pages.theme:stand-in", 1.0)], {"type": {"theme": 1}, "districts": {}, "themes": {}}, False
+        return 1, [("pages.theme:stand-in", 1.0)], {"type": {"theme": 1}, "districts": {}, "themes": {}}, (False, False)
 
     def apply(self, keys):
         if not self.up:
