@@ -16,6 +16,7 @@ import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
@@ -153,6 +154,9 @@ def _store_post(thread, author, body, verdict, processed_images, address, writte
         stored.file.name = stored.file.storage.save(name, ContentFile(image.content), max_length=PostImage.file.field.max_length)
         written[-1] = (stored.file.storage, stored.file.name)
         stored.save()
+    # Read before the commit: once it has committed, the answer needs no database (a connection lost
+    # just after the commit must not turn a stored post into a refusal the member would send again).
+    prefetch_related_objects([post], "images")
     return post
 
 

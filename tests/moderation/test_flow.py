@@ -484,3 +484,19 @@ def test_the_admin_menu_counts_what_waits(board, make_member, rf, moderator, edi
     assert item.is_shown(request) and item.render_component(request).label == "投稿の審査（2件）"
     request.user = editor
     assert not item.is_shown(request)
+
+
+def test_a_stored_post_is_answered_without_the_database(board, member, policy, rf, django_assert_num_queries):
+    """
+    Once a post's transaction has committed, the API's answer needs no query: a connection lost just
+    after the commit (a database restart) cannot turn a stored post into a refusal the member would
+    send again.
+    """
+    from moderation.api import _post
+
+    opening = services.create_thread(member, board, "公園の落とし物", "青い傘を預かっています。", [], "203.0.113.9")
+    answer = services.reply(member, opening.thread, "受付に届けました。", [], "203.0.113.9")
+    request = rf.post("/api/v3/board/")
+    request.user = member
+    with django_assert_num_queries(0):
+        assert _post(opening, request)["images"] == [] and _post(answer, request)["author"] == member.nickname
