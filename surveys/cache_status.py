@@ -6,10 +6,10 @@ limit of answers (「受付終了」). The cards of district, theme and listing 
 badge, and the anonymous page cache would show the old one for up to ``PAGE_CACHE_SECONDS``.
 
 The form's status (``surveys.selectors.form_status``) is compared with the one last seen, kept in the
-store the caller gives (the page cache's generations, shared by every process): only a change retires the pages and the API, so a popular call's hundred applications
-do not empty the page cache a hundred times. A status not seen before (a new form, a flushed cache)
-counts as a change. A status that changes with time alone (opening, closing) is left to the cache's
-own lifetime, as before.
+store the caller gives (the page cache's generations, shared by every process): only a change
+retires the pages and the API, so a popular call's hundred applications do not empty the page cache
+a hundred times. A status not seen before (a new form, a flushed cache) counts as a change. A status
+that changes with time alone (opening, closing) is left to the cache's own lifetime, as before.
 """
 
 from .models import Application, RecruitmentPage, Response, SurveyPage
