@@ -25,17 +25,17 @@ def form_of(answer):
     return (RecruitmentPage if isinstance(answer, Application) else SurveyPage), answer.page_id
 
 
-def status_changed(page, store):
-    """Has ``page``'s status changed since it was last seen in ``store`` (a cache; the new one is kept)?"""
+def changed(model, page_id, store):
+    """
+    Has the status of the form ``page_id`` (of ``model``) changed since it was last seen in ``store``
+    (a cache; the new one is kept)? False for a form deleted since.
+    """
+    page = model.objects.filter(pk=page_id).first()
+    if page is None:
+        return False
     status = form_status(page)
     key = KEY.format(page.pk)
     if store.get(key) == status:
         return False
     store.set(key, status, KEPT_SECONDS)
     return True
-
-
-def changed(model, page_id, store):
-    """``status_changed`` of a form by id (False for one deleted since)."""
-    page = model.objects.filter(pk=page_id).first()
-    return page is not None and status_changed(page, store)

@@ -8,6 +8,7 @@ or None (both). ``measure(run_query, items)`` gives recall@10 and MRR overall an
 what a perfect ordering could reach, with what the search finds or with every document.
 """
 
+import functools
 import json
 from pathlib import Path
 
@@ -85,6 +86,7 @@ def matcher(docs=None):
 
     analysed = rows(docs)
 
+    @functools.cache  # asked again by each bound of ``ceilings``
     def match(query):
         words = expansion.query_words(clean_query(query), synonyms.expand)
         out = {}
